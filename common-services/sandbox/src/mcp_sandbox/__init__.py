@@ -1,0 +1,3 @@
+"""mcp_sandbox."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""mcp_catalyst_center."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""mcp_common."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""mcp_github."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""mcp_radkit."""
+
+__all__: list[str] = []

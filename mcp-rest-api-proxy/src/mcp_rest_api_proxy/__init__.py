@@ -1,0 +1,3 @@
+"""mcp_rest_api_proxy."""
+
+__all__: list[str] = []

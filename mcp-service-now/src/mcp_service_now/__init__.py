@@ -1,0 +1,3 @@
+"""mcp_service_now."""
+
+__all__: list[str] = []

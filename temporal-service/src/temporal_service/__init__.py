@@ -1,0 +1,3 @@
+"""temporal_service."""
+
+__all__: list[str] = []
