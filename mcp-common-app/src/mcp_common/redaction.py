@@ -1,0 +1,70 @@
+"""Redaction of tokens, passwords and secrets from anything that may be logged."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["REDACTED", "is_sensitive_key", "redact", "redact_text"]
+
+REDACTED = "[REDACTED]"
+
+_SENSITIVE_KEY = re.compile(
+    r"(pass(word|wd|phrase)?|secret|token|authorization|api[_-]?key|credential|"
+    r"private[_-]?key|cookie|session[_-]?id|community|x-auth-token|x-vault-token|client_assertion)",
+    re.IGNORECASE,
+)
+# Keys that contain a sensitive word but only describe, never carry, a secret.
+_SAFE_KEYS = frozenset(
+    {"token_type", "token.type", "secret_path", "secret.path", "event.action", "auth_method"}
+)
+
+_TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    # JWTs (three base64url segments, the first two starting with '{"' encoded)
+    (re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*"), REDACTED),
+    # Authorization header values
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 " + REDACTED),
+    # Vault/OpenBao service and batch tokens
+    (re.compile(r"\b(hvs|hvb|s|b)\.[A-Za-z0-9_-]{20,}"), REDACTED),
+    # key=value / key: value pairs whose key is sensitive
+    (
+        re.compile(
+            r"(?i)\b(password|passwd|secret|token|api[_-]?key|client_secret)"
+            r"(\"?\s*[:=]\s*\"?)([^\s\"',;&]+)"
+        ),
+        r"\1\2" + REDACTED,
+    ),
+)
+
+
+def is_sensitive_key(key: str) -> bool:
+    """True when a field named `key` may carry a secret value."""
+    return key.lower() not in _SAFE_KEYS and bool(_SENSITIVE_KEY.search(key))
+
+
+def redact_text(text: str) -> str:
+    """Mask secrets recognisable by their shape inside free text."""
+    for pattern, replacement in _TEXT_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def redact(value: Any, _depth: int = 0) -> Any:
+    """Return a copy of `value` with sensitive keys masked and secret-shaped text replaced."""
+    if _depth > 8:
+        return REDACTED
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        return {
+            k: (
+                REDACTED
+                if isinstance(k, str) and is_sensitive_key(k) and v not in (None, "")
+                else redact(v, _depth + 1)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple | set | frozenset):
+        return [redact(v, _depth + 1) for v in value]
+    return value

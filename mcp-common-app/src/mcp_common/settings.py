@@ -1,0 +1,149 @@
+"""Settings shared by every service, read once from the environment at start."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+__all__ = ["CommonSettings", "load_settings"]
+
+S = TypeVar("S", bound="CommonSettings")
+
+# Lists come from the environment as "a,b,c" (or JSON).
+CsvList = Annotated[list[str], NoDecode]
+
+
+class CommonSettings(BaseSettings):
+    """Every server's enterprise settings (`MCP_` environment variables)."""
+
+    model_config = SettingsConfigDict(env_prefix="MCP_", extra="ignore", frozen=True)
+
+    # Service
+    service_name: str = "mcp-server"
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    public_url: AnyHttpUrl | None = None  # as clients see it; default http://host:port
+    mcp_path: str = "/mcp"
+    workers: int = Field(1, ge=1, le=64)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    read_only: bool = False
+    allowed_hosts: CsvList = Field(default_factory=list)
+    allowed_origins: CsvList = Field(default_factory=list)
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+
+    # Authentication (OIDC)
+    oidc_issuer: AnyHttpUrl
+    oidc_audience: str
+    oidc_jwks_url: AnyHttpUrl | None = None  # default: from discovery
+    oidc_algorithms: CsvList = Field(default_factory=lambda: ["RS256", "ES256", "PS256"])
+    oidc_leeway_seconds: int = Field(30, ge=0, le=300)
+    oidc_groups_claim: str = "groups"  # dotted path: realm_access.roles, roles, groups
+    oidc_mfa_methods: CsvList = Field(default_factory=lambda: ["mfa", "otp", "hwk", "duo"])
+    oidc_opaque_tokens: Literal["off", "introspection", "userinfo"] = "off"
+    oidc_client_id: str | None = None  # for introspection
+    oidc_client_secret: SecretStr | None = None
+    oidc_http_timeout: float = Field(5.0, gt=0, le=60)
+
+    # Authorization
+    policy_engine: Literal["embedded", "remote"] = "embedded"
+    policy_path: str = "common-services/opa/policy.rego"
+    opa_url: AnyHttpUrl | None = None
+    opa_timeout: float = Field(1.0, gt=0, le=10)
+    decision_cache_ttl: float = Field(5.0, ge=0, le=300)
+
+    # Secrets
+    secrets_backend: Literal["vault", "file"] = "vault"
+    secrets_file: str | None = None
+    vault_addr: AnyHttpUrl | None = None
+    vault_auth: Literal["token", "approle", "kubernetes"] = "token"
+    vault_token: SecretStr | None = None
+    vault_role_id: str | None = None
+    vault_secret_id: SecretStr | None = None
+    vault_kubernetes_role: str | None = None
+    vault_mount: str = "secret"
+    vault_namespace: str | None = None
+    vault_verify: bool = True
+    secret_cache_ttl: float = Field(60.0, ge=0)
+    secret_stale_max: float = Field(300.0, ge=0)
+
+    # Rate limit and cache
+    redis_url: str | None = None
+    rate_limit_per_minute: int = Field(600, ge=0)  # per principal x tool; 0 disables
+
+    @field_validator(
+        "allowed_hosts", "allowed_origins", "oidc_algorithms", "oidc_mfa_methods", mode="before"
+    )
+    @classmethod
+    def _csv(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                import json
+
+                return json.loads(text)
+            return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    @field_validator("mcp_path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/'")
+        return value.rstrip("/") or "/"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CommonSettings:
+        if self.policy_engine == "remote" and self.opa_url is None:
+            raise ValueError("MCP_OPA_URL is required when MCP_POLICY_ENGINE=remote")
+        if self.secrets_backend == "file" and not self.secrets_file:
+            raise ValueError("MCP_SECRETS_FILE is required when MCP_SECRETS_BACKEND=file")
+        if self.secrets_backend == "vault":
+            if self.vault_addr is None:
+                raise ValueError("MCP_VAULT_ADDR is required when MCP_SECRETS_BACKEND=vault")
+            needed = {
+                "token": ("vault_token",),
+                "approle": ("vault_role_id", "vault_secret_id"),
+                "kubernetes": ("vault_kubernetes_role",),
+            }[self.vault_auth]
+            for name in needed:
+                if getattr(self, name) in (None, ""):
+                    raise ValueError(
+                        f"MCP_{name.upper()} is required when MCP_VAULT_AUTH={self.vault_auth}"
+                    )
+        if self.oidc_opaque_tokens == "introspection" and not (
+            self.oidc_client_id and self.oidc_client_secret
+        ):
+            raise ValueError(
+                "MCP_OIDC_CLIENT_ID and MCP_OIDC_CLIENT_SECRET are required for introspection"
+            )
+        return self
+
+    @property
+    def base_url(self) -> str:
+        """The server's public base URL (no trailing slash)."""
+        if self.public_url is not None:
+            return str(self.public_url).rstrip("/")
+        return f"http://{self.host}:{self.port}"
+
+
+def describe_validation_error(exc: ValidationError, prefix: str) -> str:
+    """One line naming the variable(s) at fault, never their values."""
+    parts = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p != "__root__"]
+        msg = err.get("msg", "invalid").removeprefix("Value error, ")
+        parts.append(f"{prefix}{loc[0].upper()}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+def load_settings(cls: type[S]) -> S:
+    """Read settings from the environment; on error print one clear line and exit(2)."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        prefix = str(cls.model_config.get("env_prefix", ""))
+        print(f"configuration error: {describe_validation_error(exc, prefix)}", file=sys.stderr)
+        raise SystemExit(2) from None
