@@ -1,0 +1,64 @@
+"""Fixtures shared by every package's tests: real parts on 127.0.0.1.
+
+- `idp`: the development OIDC issuer (real HTTP, real keys) for tokens of every kind.
+- `openbao`: a real OpenBao dev server (Vault API) for secrets.
+- `policy_path`: the real policy file.
+- `serve`: serve any ASGI app (an MCP server, a simulator) on a free port for one test module.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp_sandbox.idp_server import IdpServer
+from mcp_sandbox.openbao import OpenBaoDevServer
+from mcp_sandbox.serve import BackgroundServer
+
+ROOT = Path(__file__).resolve().parent
+AUDIENCE = "mcp-platform"
+
+
+@pytest.fixture(scope="session")
+def policy_path() -> Path:
+    """The platform's policy, as deployed."""
+    return ROOT / "common-services" / "opa" / "policy.rego"
+
+
+@pytest.fixture(scope="session")
+def idp() -> Iterator[IdpServer]:
+    """The development issuer on a free port (audience `mcp-platform`)."""
+    with IdpServer(audience=AUDIENCE) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def openbao() -> Iterator[OpenBaoDevServer]:
+    """A real OpenBao dev server shared by the session (tests use their own paths)."""
+    with OpenBaoDevServer() as server:
+        yield server
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for servers that must know their URL)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def serve() -> Iterator[Callable[[Any], BackgroundServer]]:
+    """Start ASGI apps on free ports; all stop at the end of the module."""
+    started: list[BackgroundServer] = []
+
+    def _serve(app: Any, port: int = 0) -> BackgroundServer:
+        server = BackgroundServer(app, port=port).start()
+        started.append(server)
+        return server
+
+    yield _serve
+    for server in reversed(started):
+        server.stop()

@@ -1,0 +1,157 @@
+"""OIDC verification against the real development issuer: what is accepted, what is not."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from mcp_common.errors import AuthenticationError
+from mcp_common.oidc import OIDCVerifier, principal_from_claims
+from mcp_sandbox.idp_server import IdpServer
+
+
+@pytest.fixture
+async def verifier(idp: IdpServer):
+    v = OIDCVerifier(idp.issuer, idp.audience, leeway=5, jwks_min_refresh=0)
+    yield v
+    await v.aclose()
+
+
+async def test_a_valid_token_gives_the_principal(idp: IdpServer, verifier: OIDCVerifier) -> None:
+    principal = await verifier.verify(idp.token("network-engineer-mfa"))
+    assert principal.groups == frozenset({"network-engineers"})
+    assert principal.mfa is True
+    assert principal.client_id == "network-engineer-mfa"
+    assert principal.expires_at and principal.expires_at > time.time()
+
+
+async def test_mfa_is_false_without_a_second_factor(idp: IdpServer, verifier: OIDCVerifier) -> None:
+    principal = await verifier.verify(idp.token("network-engineer"))
+    assert principal.mfa is False
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"exp": int(time.time()) - 600, "iat": int(time.time()) - 900}, "expired"),
+        ({"nbf": int(time.time()) + 600}, "not yet valid"),
+        ({"iat": int(time.time()) + 600}, "not yet valid"),
+        ({"iss": "https://evil.example"}, "issuer"),
+        ({"aud": "another-api"}, "audience"),
+        ({"sign_with": "unknown-key", "kid": "not-published"}, "unknown key"),
+        ({"sign_with": "unknown-key"}, "signature"),
+        ({"sign_with": "none"}, "not allowed"),
+        ({"sign_with": "none", "alg": "None"}, "not allowed"),
+        ({"sign_with": "hs256-public-key"}, "not allowed"),
+        ({"sub": None}, "sub"),
+        ({"exp": None}, "exp"),
+    ],
+    ids=[
+        "expired",
+        "nbf-future",
+        "iat-future",
+        "wrong-issuer",
+        "wrong-audience",
+        "unknown-kid",
+        "bad-signature",
+        "alg-none",
+        "alg-None",
+        "hs256-with-public-key",
+        "no-subject",
+        "no-expiry",
+    ],
+)
+async def test_defective_tokens_are_refused_with_a_reason(
+    idp: IdpServer, verifier: OIDCVerifier, overrides: dict, reason: str
+) -> None:
+    token = idp.mint("admin", **overrides)
+    with pytest.raises(AuthenticationError, match=reason):
+        await verifier.verify(token)
+
+
+@pytest.mark.parametrize("garbage", ["", "abc", "a.b.c", "x" * 20_000, "eyJ.eyJ.", "Bearer x"])
+async def test_garbage_is_refused(verifier: OIDCVerifier, garbage: str) -> None:
+    with pytest.raises(AuthenticationError):
+        await verifier.verify(garbage)
+
+
+async def test_small_clock_skew_is_tolerated(idp: IdpServer, verifier: OIDCVerifier) -> None:
+    now = int(time.time())
+    token = idp.mint("admin", nbf=now + 3, iat=now + 3)
+    assert (await verifier.verify(token)).groups == frozenset({"admin"})
+
+
+async def test_key_rotation_is_picked_up_without_restart(
+    idp: IdpServer, verifier: OIDCVerifier
+) -> None:
+    await verifier.verify(idp.token("admin"))  # keys cached
+    idp.rotate(drop_old=False)
+    assert (await verifier.verify(idp.token("admin"))).subject
+
+
+async def test_unknown_kid_refetch_is_rate_limited(idp: IdpServer) -> None:
+    v = OIDCVerifier(idp.issuer, idp.audience, jwks_min_refresh=60)
+    try:
+        await v.verify(idp.token("admin"))
+        idp.rotate()
+        # Within the interval an unknown kid is not fetched again (no JWKS hammering) ...
+        with pytest.raises(AuthenticationError, match="unknown key"):
+            await v.verify(idp.token("admin"))
+    finally:
+        await v.aclose()
+
+
+async def test_groups_claim_path_is_configurable(idp: IdpServer) -> None:
+    v = OIDCVerifier(idp.issuer, idp.audience, groups_claim="realm_access.roles")
+    try:
+        assert (await v.verify(idp.token("service-desk"))).groups == frozenset({"service-desk"})
+    finally:
+        await v.aclose()
+
+
+async def test_opaque_tokens_by_introspection(idp: IdpServer) -> None:
+    v = OIDCVerifier(
+        idp.issuer,
+        idp.audience,
+        opaque_tokens="introspection",
+        client_id="admin",
+        client_secret=idp.secret("admin"),
+    )
+    try:
+        principal = await v.verify(idp.token("developer", token_format="opaque"))
+        assert principal.groups == frozenset({"developers"})
+        with pytest.raises(AuthenticationError, match="not active"):
+            await v.verify("opaque-but-unknown-token-value")
+    finally:
+        await v.aclose()
+
+
+async def test_opaque_tokens_by_userinfo(idp: IdpServer) -> None:
+    v = OIDCVerifier(idp.issuer, idp.audience, opaque_tokens="userinfo")
+    try:
+        principal = await v.verify(idp.token("service-desk", token_format="opaque"))
+        assert principal.groups == frozenset({"service-desk"})
+    finally:
+        await v.aclose()
+
+
+async def test_opaque_tokens_are_refused_when_not_enabled(
+    idp: IdpServer, verifier: OIDCVerifier
+) -> None:
+    with pytest.raises(AuthenticationError, match="malformed"):
+        await verifier.verify(idp.token("developer", token_format="opaque"))
+
+
+def test_symmetric_and_none_algorithms_cannot_be_configured() -> None:
+    for algs in (["HS256"], ["none"], ["RS256", "HS512"], []):
+        with pytest.raises(ValueError, match="asymmetric"):
+            OIDCVerifier("http://127.0.0.1:1", "aud", algorithms=algs)
+
+
+def test_principal_mapping_reads_acr_and_actor() -> None:
+    p = principal_from_claims(
+        {"sub": "svc", "acr": "mfa", "roles": ["a", "b"], "act": {"sub": "alice"}},
+        groups_claim="roles",
+        mfa_methods=["mfa"],
+    )
+    assert p.mfa and p.groups == frozenset({"a", "b"}) and p.on_behalf_of == "alice"
