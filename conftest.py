@@ -8,18 +8,42 @@
 
 from __future__ import annotations
 
+import io
+import logging
+import re
 import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from mcp_common.logging import EcsJsonFormatter
 from mcp_sandbox.idp_server import IdpServer
 from mcp_sandbox.openbao import OpenBaoDevServer
 from mcp_sandbox.serve import BackgroundServer
 
 ROOT = Path(__file__).resolve().parent
 AUDIENCE = "mcp-platform"
+
+# Shapes of credentials that must never reach a log line (JWTs, Vault tokens, PEM keys).
+_LEAKS = re.compile(
+    r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.|\bhv[sb]\.[A-Za-z0-9_-]{20,}|PRIVATE KEY-----"
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_secret_in_any_log_line() -> Iterator[None]:
+    """Every log line of the whole run, formatted as shipped, is checked for credentials."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(EcsJsonFormatter())
+    handler.setLevel(logging.DEBUG)
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield
+    root.removeHandler(handler)
+    leaks = [line[:160] for line in stream.getvalue().splitlines() if _LEAKS.search(line)]
+    assert not leaks, f"{len(leaks)} log line(s) carry a credential, e.g. {leaks[0]}"
 
 
 @pytest.fixture(scope="session")

@@ -56,6 +56,12 @@ class EcsJsonFormatter(JsonFormatter):
     def format(self, record: logging.LogRecord) -> str:
         """Format and never raise: observability fails open."""
         try:
+            if record.exc_info or record.exc_text or record.stack_info:
+                # Work on a copy: other handlers of the same record must still see exc_info.
+                copy = logging.makeLogRecord(record.__dict__)
+                copy._mcp_exc_info = record.exc_info  # type: ignore[attr-defined]
+                copy.exc_info, copy.exc_text, copy.stack_info = None, None, None
+                return super().format(copy)
             return super().format(record)
         except Exception:  # pragma: no cover - last resort, must not crash the service
             return '{"log.level":"error","message":"unformattable log record"}'
@@ -77,14 +83,13 @@ class EcsJsonFormatter(JsonFormatter):
         for key, value in record.__dict__.items():
             if key not in _RESERVED and not key.startswith("_"):
                 log_data[key] = value
-        if record.exc_info:
+        exc_info = getattr(record, "_mcp_exc_info", None)
+        if exc_info:
             # The type only: stack traces stay out of shipped logs unless DEBUG is on.
-            exc_type = record.exc_info[0]
+            exc_type = exc_info[0]
             log_data["error.type"] = exc_type.__name__ if exc_type else "Exception"
             if logging.getLogger().isEnabledFor(logging.DEBUG):
-                log_data["error.stack_trace"] = self.formatException(record.exc_info)
-            record.exc_info = None
-            record.exc_text = None
+                log_data["error.stack_trace"] = redact_text(str(self.formatException(exc_info)))
         log_data.update(redact({k: v for k, v in log_data.items() if k != "@timestamp"}))
 
 

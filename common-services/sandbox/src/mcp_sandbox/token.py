@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,10 +24,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if len(args) != 1 or args[0] not in names:
         print(f"usage: make token ID=<identity>; identities: {', '.join(names)}", file=sys.stderr)
         return 2
-    if not ENDPOINTS.exists():
+    endpoints_file = Path(os.environ.get("MCP_PLATFORM_ENDPOINTS", ENDPOINTS))
+    if not endpoints_file.exists():
         print("the platform is not running: start it with `make up`", file=sys.stderr)
         return 1
-    endpoints = json.loads(ENDPOINTS.read_text())
+    endpoints = json.loads(endpoints_file.read_text())
     name = args[0]
     try:
         response = httpx.post(

@@ -1,0 +1,7 @@
+"""Cisco Catalyst Center (DNA Center) Intent API simulator for tests and local runs."""
+
+from __future__ import annotations
+
+from .app import create_catalyst_center_app, main
+
+__all__ = ["create_catalyst_center_app", "main"]
