@@ -1,0 +1,128 @@
+"""`make up` as a user meets it: everything starts, endpoints.json is right, tokens work.
+
+Runs the real launcher (`mcp_sandbox.platform.LocalPlatform`) on free ports: the dev
+issuer, OpenBao seeded through AppRole, the backend simulators and every MCP server
+package present, each as its own process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
+
+from mcp_sandbox.platform import LocalPlatform, PlatformPorts, available_servers
+
+EXPECTED_VISIBLE = {
+    # identity -> servers on which it sees at least one tool
+    "admin": {"catalyst-center", "servicenow", "github", "radkit"},
+    "developer": {"github"},
+    "service-desk": {"catalyst-center", "servicenow"},
+    "network-engineer": {"catalyst-center", "radkit"},
+}
+
+
+@pytest.fixture(scope="module")
+def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalPlatform, Path]]:
+    state = tmp_path_factory.mktemp("platform")
+    lines: list[str] = []
+    local = LocalPlatform(ports=PlatformPorts.free(), state_dir=state, say=lines.append)
+    try:
+        local.start()
+    except RuntimeError:
+        for log in sorted((state / "logs").glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text()[-3000:]}")
+        raise
+    local.progress_lines = lines  # type: ignore[attr-defined]
+    yield local, state
+    local.stop()
+
+
+def test_endpoints_json_lists_issuer_and_every_server(platform: tuple[LocalPlatform, Path]) -> None:
+    _, state = platform
+    endpoints = json.loads((state / "endpoints.json").read_text())
+    assert endpoints["issuer"].startswith("http://127.0.0.1:")
+    assert set(endpoints["servers"]) == {s.name for s in available_servers()}
+    for url in endpoints["servers"].values():
+        assert url.endswith("/mcp")
+    assert httpx.get(f"{endpoints['issuer']}/.well-known/openid-configuration").status_code == 200
+
+
+def test_progress_is_shown_step_by_step(platform: tuple[LocalPlatform, Path]) -> None:
+    local, _ = platform
+    lines = local.progress_lines  # type: ignore[attr-defined]
+    assert lines[0].startswith("[1/") and "identity provider" in lines[0]
+    assert any("OpenBao" in line for line in lines)
+
+
+def _token(state: Path, identity: str) -> str:
+    env = {**os.environ, "MCP_PLATFORM_ENDPOINTS": str(state / "endpoints.json")}
+    done = subprocess.run(
+        [sys.executable, "-m", "mcp_sandbox.token", identity],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_make_token_prints_a_token(platform: tuple[LocalPlatform, Path]) -> None:
+    _, state = platform
+    token = _token(state, "network-engineer-mfa")
+    assert token.count(".") == 2
+
+
+def test_make_token_refuses_an_unknown_identity(platform: tuple[LocalPlatform, Path]) -> None:
+    _, state = platform
+    env = {**os.environ, "MCP_PLATFORM_ENDPOINTS": str(state / "endpoints.json")}
+    done = subprocess.run(
+        [sys.executable, "-m", "mcp_sandbox.token", "mallory"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2 and "identities:" in done.stderr
+
+
+@pytest.mark.parametrize("identity", sorted(EXPECTED_VISIBLE))
+async def test_each_identity_sees_tools_where_the_policy_allows(
+    platform: tuple[LocalPlatform, Path], identity: str
+) -> None:
+    local, state = platform
+    token = _token(state, identity)
+    seen: set[str] = set()
+    for name, url in local.endpoints["servers"].items():
+        async with Client(StreamableHttpTransport(url, auth=token)) as client:
+            tools: list[Any] = await client.list_tools()
+        if tools:
+            seen.add(name)
+    assert seen == EXPECTED_VISIBLE[identity] & set(local.endpoints["servers"])
+
+
+def test_servers_are_ready_with_keys_policy_and_vault(platform: tuple[LocalPlatform, Path]) -> None:
+    local, _ = platform
+    for url in local.endpoints["servers"].values():
+        ready = httpx.get(url.removesuffix("/mcp") + "/readyz")
+        assert ready.status_code == 200, ready.text
+
+
+def test_stop_ends_every_process(tmp_path: Path) -> None:
+    local = LocalPlatform(ports=PlatformPorts.free(), state_dir=tmp_path, say=lambda _: None)
+    local.start()
+    processes = list(local.processes.values())
+    local.stop()
+    assert all(p.poll() is not None for p in processes)
