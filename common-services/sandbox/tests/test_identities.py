@@ -6,6 +6,7 @@ import dataclasses
 import uuid
 
 import pytest
+
 from mcp_sandbox.identities import (
     DEFAULT_IDENTITIES,
     Identity,

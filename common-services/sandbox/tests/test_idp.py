@@ -18,6 +18,7 @@ import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
+
 from mcp_sandbox.identities import DEFAULT_IDENTITIES
 from mcp_sandbox.idp import JWKS_MAX_AGE, main
 from mcp_sandbox.idp_server import IdpServer

@@ -9,6 +9,7 @@ from urllib.parse import quote_plus
 
 import httpx
 import pytest
+
 from mcp_sandbox.idp_oauth import MAX_BODY
 from mcp_sandbox.idp_server import IdpServer
 

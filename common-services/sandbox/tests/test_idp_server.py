@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import jwt
 import pytest
+
 from mcp_sandbox.idp_server import IdpServer
 from mcp_sandbox.keys import KeySet
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import jwt
 import pytest
+
 from mcp_sandbox.identities import DEFAULT_IDENTITIES, Identity
 from mcp_sandbox.idp_tokens import DEFAULT_SCOPE, TokenService
 from mcp_sandbox.keys import KeySet

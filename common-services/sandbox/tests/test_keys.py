@@ -5,6 +5,7 @@ from __future__ import annotations
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
 from mcp_sandbox.keys import KeySet, generate_key
 
 

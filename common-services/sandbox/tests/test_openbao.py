@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+
 from mcp_sandbox.openbao import OpenBaoDevServer, OpenBaoError, find_bao_binary
 
 VAULT_POLICIES = Path(__file__).resolve().parents[2] / "vault" / "policies"

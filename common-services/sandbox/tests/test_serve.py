@@ -6,11 +6,12 @@ import socket
 
 import httpx
 import pytest
-from mcp_sandbox.serve import BackgroundServer
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+
+from mcp_sandbox.serve import BackgroundServer
 
 
 async def _hello(request: Request) -> PlainTextResponse:

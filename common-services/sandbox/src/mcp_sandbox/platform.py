@@ -187,7 +187,8 @@ class LocalPlatform:
 
             for backend in backends:
                 progress(f"{backend.name} simulator on {backend_urls[backend.name]}")
-                self._spawn(f"sandbox-{backend.name}", self._backend_args(backend))
+                args, env = self._backend_args(backend)
+                self._spawn(f"sandbox-{backend.name}", args, env=env)
                 self._wait_port(f"sandbox-{backend.name}", self.ports.backends[backend.name])
 
             progress("policy: embedded engine (regopy) over common-services/opa/policy.rego")
@@ -275,25 +276,27 @@ class LocalPlatform:
             }
         return seeded
 
-    def _backend_args(self, backend: BackendSpec) -> list[str]:
+    def _backend_args(self, backend: BackendSpec) -> tuple[list[str], dict[str, str]]:
+        # Passwords go through the environment, not argv, so `ps` does not show them.
         port = str(self.ports.backends[backend.name])
         password = self.backend_passwords[backend.name]
         if backend.name == "servicenow":
-            return [
+            args = [
                 "-m",
                 backend.module,
                 "--port",
                 port,
                 "--username",
                 "integration",
-                "--password",
-                password,
                 "--client-id",
                 "mcp-platform",
-                "--client-secret",
-                password + "-oauth",
             ]
-        return ["-m", backend.module, "--port", port, "--username", "admin", "--password", password]
+            return args, {
+                "SN_SANDBOX_PASSWORD": password,
+                "SN_SANDBOX_CLIENT_SECRET": password + "-oauth",
+            }
+        args = ["-m", backend.module, "--port", port, "--username", "admin"]
+        return args, {"CATALYST_CENTER_PASSWORD": password}
 
     def _server_env(
         self, server: ServerSpec, port: int, role_id: str, secret_id: str

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from mcp_sandbox.catalyst_center import create_catalyst_center_app
 from mcp_sandbox.inventory import DEVICES, Device
 from mcp_sandbox.serve import BackgroundServer

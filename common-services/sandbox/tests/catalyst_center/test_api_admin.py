@@ -6,6 +6,7 @@ import time
 from typing import Any
 
 import pytest
+
 from mcp_sandbox.inventory import DEVICES
 
 V1 = "/dna/intent/api/v1"

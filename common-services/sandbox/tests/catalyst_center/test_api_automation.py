@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+
 from mcp_sandbox.inventory import DEVICES
 
 V1 = "/dna/intent/api/v1"

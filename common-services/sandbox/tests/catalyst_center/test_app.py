@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from mcp_sandbox.catalyst_center import create_catalyst_center_app, main
 from mcp_sandbox.serve import BackgroundServer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from mcp_sandbox.catalyst_center.cli import BLACKLISTED, FAILURE, SUCCESS, run_command
 from mcp_sandbox.inventory import DEVICES, Device
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from mcp_sandbox.catalyst_center.configs import running_config
 from mcp_sandbox.inventory import DEVICES, Device
 
