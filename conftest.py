@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mcp_common.logging import EcsJsonFormatter
 from mcp_sandbox.idp_server import IdpServer
 from mcp_sandbox.openbao import OpenBaoDevServer

@@ -1,11 +1,12 @@
 """The body limit refuses oversized requests with 413 before the app sees them."""
 
 import httpx
-from mcp_common.asgi import BodyLimitMiddleware
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+
+from mcp_common.asgi import BodyLimitMiddleware
 
 
 async def echo(request: Request) -> JSONResponse:

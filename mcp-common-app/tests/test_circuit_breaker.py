@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+
 from mcp_common.circuit_breaker import CircuitBreaker, CircuitState
 from mcp_common.errors import UpstreamError
 

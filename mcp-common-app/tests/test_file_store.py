@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mcp_common.errors import ConfigurationError, SecretNotFound, SecretStoreUnavailable
 from mcp_common.file_store import FileSecretStore
 from mcp_common.secrets import SecretStore

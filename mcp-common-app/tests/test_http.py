@@ -24,6 +24,11 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
 from mcp_common.circuit_breaker import CircuitBreaker, CircuitState
 from mcp_common.errors import UpstreamError
 from mcp_common.http import (
@@ -33,10 +38,6 @@ from mcp_common.http import (
     parse_retry_after,
     raise_for_status,
 )
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
-from starlette.routing import Route
 
 SECRET = "Bearer sk-live-0123456789abcdef-TOPSECRET"
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]

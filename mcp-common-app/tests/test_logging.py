@@ -5,6 +5,7 @@ import json
 import logging
 
 import pytest
+
 from mcp_common.logging import audit, configure_logging, get_logger, log_context
 
 

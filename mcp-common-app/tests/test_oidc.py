@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
+
 from mcp_common.errors import AuthenticationError
 from mcp_common.oidc import OIDCVerifier, principal_from_claims
 from mcp_sandbox.idp_server import IdpServer

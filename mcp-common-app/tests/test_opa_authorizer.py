@@ -19,15 +19,16 @@ import pytest
 import pytest_asyncio
 import respx
 import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
 from mcp_common.authorizer import AuthorizationRequest, Authorizer, CachingAuthorizer
 from mcp_common.errors import PolicyEngineError
 from mcp_common.opa_authorizer import OPAAuthorizer
 from mcp_common.principal import Principal
 from mcp_common.rego_authorizer import RegoAuthorizer
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 REPO = Path(__file__).parents[2]
 POLICY = REPO / "common-services" / "opa" / "policy.rego"

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+
 from mcp_common.rate_limit import InMemoryRateLimiter, RedisRateLimiter
 
 

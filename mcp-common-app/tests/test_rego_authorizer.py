@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mcp_common.authorizer import AuthorizationRequest, Authorizer, CachingAuthorizer
 from mcp_common.errors import ConfigurationError, PolicyEngineError
 from mcp_common.principal import Principal

@@ -1,6 +1,7 @@
 """Settings are validated at start; a bad one stops the service with one clear line."""
 
 import pytest
+
 from mcp_common.settings import CommonSettings, load_settings
 
 BASE = {

@@ -1,6 +1,7 @@
 """Tool declaration: resource/action drive MCP annotations; toolsets refuse mistakes."""
 
 import pytest
+
 from mcp_common.toolset import Toolset, ToolSpec, tool
 
 

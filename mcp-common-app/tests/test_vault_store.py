@@ -14,6 +14,7 @@ from typing import Any
 
 import hvac
 import pytest
+
 from mcp_common.errors import SecretError, SecretNotFound, SecretStoreUnavailable
 from mcp_common.secrets import SecretStore
 from mcp_common.vault_store import (

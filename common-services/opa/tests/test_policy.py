@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 import regopy
+
 from mcp_common.authorizer import AuthorizationRequest
 from mcp_common.principal import Principal
 from mcp_common.rego_authorizer import RegoAuthorizer
