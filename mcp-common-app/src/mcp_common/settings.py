@@ -27,7 +27,6 @@ class CommonSettings(BaseSettings):
     port: int = Field(8000, ge=0, le=65535)
     public_url: AnyHttpUrl | None = None  # as clients see it; default http://host:port
     mcp_path: str = "/mcp"
-    workers: int = Field(1, ge=1, le=64)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     read_only: bool = False
     allowed_hosts: CsvList = Field(default_factory=list)

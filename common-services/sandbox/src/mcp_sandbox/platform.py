@@ -231,6 +231,7 @@ class LocalPlatform:
             except subprocess.TimeoutExpired:
                 process.kill()
         self.processes.clear()
+        (self.state_dir / "endpoints.json").unlink(missing_ok=True)
         if self.vault is not None:
             self.vault.stop()
             self.vault = None
@@ -413,6 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:
+        # A second Ctrl-C (or make's own signal) must not cut the clean shutdown short.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if stopping:
             print("\nStopping...", flush=True)
         platform.stop()
