@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import socket
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -65,13 +64,6 @@ def openbao() -> Iterator[OpenBaoDevServer]:
     """A real OpenBao dev server shared by the session (tests use their own paths)."""
     with OpenBaoDevServer() as server:
         yield server
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now (for servers that must know their URL)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 from fastmcp.exceptions import ToolError
 
-from conftest import free_port
 from mcp_common import CommonSettings, Toolset, create_server, current_principal
 from mcp_common.logging import configure_logging
 from mcp_common.oidc import OIDCVerifier
@@ -31,6 +30,7 @@ from mcp_common.vault_auth import AppRoleAuth
 from mcp_common.vault_store import VaultSecretStore
 from mcp_sandbox.idp_server import IdpServer
 from mcp_sandbox.openbao import OpenBaoDevServer
+from mcp_sandbox.serve import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_VALUE = f"backend-password-{uuid.uuid4().hex}"

@@ -1,3 +1,9 @@
-"""mcp_catalyst_center."""
+"""mcp_catalyst_center: the Cisco Catalyst Center MCP server built on mcp_common."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from .client import CatalystCenterClient
+from .server import NAME, RESOURCE, build, main
+from .settings import CatalystCenterSettings
+
+__all__ = ["NAME", "RESOURCE", "CatalystCenterClient", "CatalystCenterSettings", "build", "main"]

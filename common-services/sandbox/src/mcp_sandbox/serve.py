@@ -10,7 +10,14 @@ from typing import Any
 
 import uvicorn
 
-__all__ = ["BackgroundServer"]
+__all__ = ["BackgroundServer", "free_port"]
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now (for servers that must know their URL first)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
 
 
 class BackgroundServer:

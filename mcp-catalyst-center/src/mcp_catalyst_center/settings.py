@@ -1,0 +1,25 @@
+"""Settings of the Catalyst Center MCP server (the platform's `MCP_` variables, plus a few)."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from mcp_common import CommonSettings
+
+__all__ = ["CatalystCenterSettings"]
+
+
+class CatalystCenterSettings(CommonSettings):
+    """Common settings plus the Catalyst Center backend's timeouts and task polling."""
+
+    service_name: str = "mcp-catalyst-center"
+    port: int = Field(8002, ge=0, le=65535)
+    # Vault path of {base_url, username, password, verify_tls, ca_bundle?}.
+    secret_path: str = "api/catalyst-center"
+    backend_timeout: float = Field(30.0, gt=0, le=300)
+    backend_retries: int = Field(3, ge=0, le=10)
+    # Asynchronous operations (tasks, deployments): poll every interval until the deadline.
+    task_poll_interval: float = Field(1.0, gt=0, le=60)
+    task_timeout: float = Field(120.0, gt=0, le=3600)
+    # Upper bound on the text a tool returns (running-configs, command outputs).
+    max_output_chars: int = Field(60_000, ge=1_000, le=1_000_000)

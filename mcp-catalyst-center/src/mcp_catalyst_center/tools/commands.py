@@ -1,0 +1,116 @@
+"""The command runner tool: read-only CLI commands on devices, outputs masked."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from mcp_common import Toolset, UpstreamError
+
+from ..client import CatalystCenterClient
+from ..command_guard import ALLOWED_VERBS, check_command
+from ..errors import BACKEND, InvalidArgument
+from ..masking import mask_config
+from ..models import CommandOutput, CommandRunResult, DeviceCommandOutputs
+from .common import V1, DeviceId, as_records, truncate, unwrap
+
+__all__ = ["command_tools"]
+
+_RUNNER = f"{V1}/network-device-poller/cli/read-request"
+_FILE_ID = re.compile(r'"fileId"\s*:\s*"([A-Za-z0-9._-]+)"')
+_BUCKETS = ("SUCCESS", "FAILURE", "BLACKLISTED")
+
+
+def command_tools(client: CatalystCenterClient, *, max_output_chars: int = 60_000) -> Toolset:
+    """The command runner, restricted to read-only commands."""
+    ts = Toolset("commands", "Read-only CLI commands through the command runner")
+    verbs = ", ".join(sorted(ALLOWED_VERBS))
+
+    @ts.tool(
+        action="execute",
+        title="Run read-only CLI commands",
+        destructive=False,
+        description=(
+            "Run read-only CLI commands on devices through Catalyst Center's command runner "
+            f"and return each output (secrets masked). Only commands starting with {verbs} "
+            "(in full, no abbreviations) are accepted, optionally followed by "
+            "'| include|exclude|begin|section|count <pattern>'; anything else, ';' and line "
+            "breaks are refused before anything is sent."
+        ),
+    )
+    async def run_show_commands(
+        device_ids: Annotated[
+            list[DeviceId],
+            Field(min_length=1, max_length=20, description="Device ids (UUIDs), at most 20"),
+        ],
+        commands: Annotated[
+            list[str],
+            Field(
+                min_length=1,
+                max_length=10,
+                description="Commands, one per entry, e.g. 'show version', 'show ip interface "
+                "brief', 'show running-config | section interface'",
+            ),
+        ],
+    ) -> CommandRunResult:
+        """Run read-only commands on devices (allow-listed; see the description)."""
+        checked = [check_command(c) for c in commands]  # before anything reaches a device
+        if len(set(device_ids)) != len(device_ids):
+            raise InvalidArgument("device_ids lists a device twice")
+        if len(set(checked)) != len(checked):
+            raise InvalidArgument("commands lists a command twice")
+        body = {"commands": checked, "deviceUuids": device_ids}
+        accepted = unwrap(await client.post(_RUNNER, body))
+        task_id = str(accepted.get("taskId") or "") if isinstance(accepted, dict) else ""
+        if not task_id:
+            raise UpstreamError("the command runner answered without a task id", backend=BACKEND)
+        task = await client.wait_for_task(task_id)
+        file_id = _file_id(task)
+        content = as_records(await client.get(f"{V1}/file/{file_id}"))
+        per_output = max(2_000, max_output_chars // (len(device_ids) * len(checked)))
+        devices = [_device_outputs(r, checked, per_output) for r in content]
+        runs = [o for d in devices for o in d.results]
+        ok = sum(1 for o in runs if o.status == "SUCCESS")
+        return CommandRunResult(task_id=task_id, succeeded=ok, failed=len(runs) - ok,
+                                devices=devices)  # fmt: skip
+
+    return ts
+
+
+def _file_id(task: dict[str, Any]) -> str:
+    """The result file named by a finished command-runner task (progress is a JSON string)."""
+    for text in (task.get("progress"), task.get("data")):
+        if not isinstance(text, str):
+            continue
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = None
+        if isinstance(value, dict) and isinstance(value.get("fileId"), str):
+            return str(value["fileId"])
+        match = _FILE_ID.search(text)
+        if match:
+            return match.group(1)
+    raise UpstreamError("the command-runner task finished without a result file", backend=BACKEND)
+
+
+def _device_outputs(
+    record: dict[str, Any], commands: list[str], max_chars: int
+) -> DeviceCommandOutputs:
+    responses = record.get("commandResponses") or {}
+    results = []
+    for command in commands:
+        status, text = "FAILURE", "no output returned for this command"
+        for bucket in _BUCKETS:
+            outputs = responses.get(bucket) if isinstance(responses, dict) else None
+            if isinstance(outputs, dict) and command in outputs:
+                status, text = bucket, str(outputs[command])
+                break
+        masked = mask_config(text)
+        output, cut = truncate(masked.text, max_chars)
+        results.append(CommandOutput(command=command, status=status, output=output,
+                                     masked_secrets=masked.masked, truncated=cut))  # fmt: skip
+    return DeviceCommandOutputs(device_id=str(record.get("deviceUuid") or ""), results=results)

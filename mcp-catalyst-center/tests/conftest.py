@@ -1,0 +1,92 @@
+"""Fixtures of the Catalyst Center server's tests: the simulator and a client pointed at it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import pytest_asyncio
+
+from mcp_catalyst_center.client import CatalystCenterClient
+from mcp_common.testing import StaticSecretStore
+from mcp_sandbox.catalyst_center import create_catalyst_center_app
+from mcp_sandbox.serve import BackgroundServer
+
+SIM_USER = "svc-mcp"
+SIM_PASSWORD = "sim-Pa55word-for-tests"
+SECRET_PATH = "api/catalyst-center"
+
+
+@dataclass
+class Simulator:
+    """The Catalyst Center simulator and its `/sandbox` test controls."""
+
+    url: str
+
+    def _admin(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
+        response = httpx.request(method, f"{self.url}/sandbox/{path}", json=body, timeout=5)
+        response.raise_for_status()
+        return response.json()
+
+    def stats(self) -> dict[str, Any]:
+        """Requests per path, logins, faults served, CLI commands."""
+        result: dict[str, Any] = self._admin("GET", "stats")
+        return result
+
+    def fault(self, path_prefix: str, status: int, **extra: Any) -> None:
+        """Answer the next matching request(s) with `status`."""
+        self._admin("POST", "faults", {"path_prefix": path_prefix, "status": status, **extra})
+
+    def fail_next_task(self, reason: str) -> None:
+        """The next task ends in error with this failureReason."""
+        self._admin("POST", "tasks/fail-next", {"failureReason": reason})
+
+    def hang_next_task(self) -> None:
+        """The next task never completes."""
+        self._admin("POST", "tasks/hang-next", {})
+
+    def expire_tokens(self) -> None:
+        """Every issued token is invalid from now on."""
+        self._admin("POST", "tokens/expire")
+
+    def reset(self) -> None:
+        """Back to the initial state (tokens, stats, faults, deployments)."""
+        self._admin("POST", "reset")
+
+    def deployed(self) -> dict[str, Any]:
+        """Per device, the template versions deployed."""
+        result: dict[str, Any] = self._admin("GET", "deployed")
+        return result
+
+    def secret(self) -> dict[str, str]:
+        """What `api/catalyst-center` holds for this simulator."""
+        return {
+            "base_url": self.url,
+            "username": SIM_USER,
+            "password": SIM_PASSWORD,
+            "verify_tls": "true",
+        }
+
+
+@pytest.fixture(scope="module")
+def simulator(serve: Callable[[Any], BackgroundServer]) -> Simulator:
+    """A fresh simulator per test module (tasks complete on the second poll)."""
+    app = create_catalyst_center_app(username=SIM_USER, password=SIM_PASSWORD, task_polls=2)
+    return Simulator(serve(app).url)
+
+
+@pytest.fixture(scope="module")
+def secrets(simulator: Simulator) -> StaticSecretStore:
+    """A secret store holding the simulator's credentials."""
+    return StaticSecretStore({SECRET_PATH: simulator.secret()})
+
+
+@pytest_asyncio.fixture(scope="module")
+async def client(secrets: StaticSecretStore) -> AsyncIterator[CatalystCenterClient]:
+    """A client on the simulator with fast polling and a short task deadline."""
+    cc = CatalystCenterClient(secrets, task_poll_interval=0.02, task_timeout=0.5, retries=2)
+    yield cc
+    await cc.aclose()
