@@ -31,6 +31,7 @@ _service: dict[str, str] = {"name": "mcp"}
 _RESERVED = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message",
     "asctime",
+    "color_message",  # uvicorn's ANSI-coloured duplicate of the message
 }
 
 
