@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import uvicorn
 from fastmcp import FastMCP
@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 
 from .asgi import BodyLimitMiddleware
 from .authorizer import Authorizer, CachingAuthorizer
+from .components import build_authorizer, build_rate_limiter, build_verifier
 from .fastmcp_auth import build_auth_provider
 from .logging import get_logger
 from .metrics import CONTENT_TYPE_LATEST, PlatformMetrics
@@ -94,10 +95,10 @@ def create_server(
     name: str,
     resource: str,
     toolsets: Iterable[Toolset],
-    verifier: TokenVerifier,
-    authorizer: Authorizer | CachingAuthorizer,
     secrets: SecretStore,
-    rate_limiter: RateLimiter | None = None,
+    verifier: TokenVerifier | None = None,
+    authorizer: Authorizer | CachingAuthorizer | None = None,
+    rate_limiter: RateLimiter | Literal["from-settings"] | None = "from-settings",
     metrics: PlatformMetrics | None = None,
     instructions: str | None = None,
     closers: Iterable[Any] = (),
@@ -106,8 +107,13 @@ def create_server(
 
     Middleware order is fixed: errors -> observability -> rate limit -> authorization.
     With `settings.read_only`, write and execute tools are not even registered.
+    Components not given (verifier, authorizer, rate limiter) are built from the settings.
     """
     metrics = metrics or PlatformMetrics(settings.service_name)
+    verifier = verifier or build_verifier(settings)
+    authorizer = authorizer or build_authorizer(settings)
+    if rate_limiter == "from-settings":
+        rate_limiter = build_rate_limiter(settings)
     caching = (
         authorizer
         if isinstance(authorizer, CachingAuthorizer)

@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 from mcp_common.authorizer import Authorizer
-from mcp_common.components import (
-    build_authorizer,
-    build_rate_limiter,
-    build_secret_store,
-    build_verifier,
-)
+from mcp_common.components import build_secret_store
 from mcp_common.logging import configure_logging
 from mcp_common.metrics import PlatformMetrics
 from mcp_common.oidc import TokenVerifier
@@ -63,10 +58,9 @@ def build(
         name=NAME,
         resource=RESOURCE,
         toolsets=[incident_tools(client), change_tools(client), cmdb_tools(client)],
-        verifier=verifier or build_verifier(settings),
-        authorizer=authorizer or build_authorizer(settings),
+        verifier=verifier,
+        authorizer=authorizer,
         secrets=secrets,
-        rate_limiter=build_rate_limiter(settings),
         metrics=metrics,
         instructions=INSTRUCTIONS,
         closers=[client],
