@@ -61,3 +61,45 @@ test_reasons_explain_missing_mfa if {
 test_reasons_empty_when_allowed if {
 	count(reasons) == 0 with input.groups as ["developers"] with input.resource as "github" with input.action as "read"
 }
+
+test_automation_deploys_a_template_for_a_person_without_mfa if {
+	allow with input.groups as ["automation"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.on_behalf_of as "alice"
+}
+
+test_automation_acts_for_nobody_is_denied if {
+	not allow with input.groups as ["automation"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template"
+}
+
+test_automation_empty_on_behalf_of_is_denied if {
+	not allow with input.groups as ["automation"] with input.resource as "servicenow" with input.action as "write" with input.tool as "create_change" with input.on_behalf_of as ""
+}
+
+test_automation_gets_only_the_named_tools if {
+	not allow with input.groups as ["automation"] with input.resource as "catalyst-center" with input.action as "execute" with input.tool as "run_show_commands" with input.on_behalf_of as "alice"
+}
+
+test_automation_tool_must_match_its_action if {
+	not allow with input.groups as ["automation"] with input.resource as "servicenow" with input.action as "read" with input.tool as "create_change" with input.on_behalf_of as "alice"
+}
+
+test_automation_cannot_start_workflows if {
+	not allow with input.groups as ["automation"] with input.resource as "workflows" with input.action as "execute" with input.tool as "start_template_deployment" with input.on_behalf_of as "alice" with input.mfa as true
+}
+
+test_network_engineer_starts_a_deployment_with_mfa_only if {
+	allow with input.groups as ["network-engineers"] with input.resource as "workflows" with input.action as "execute" with input.mfa as true
+	not allow with input.groups as ["network-engineers"] with input.resource as "workflows" with input.action as "execute" with input.mfa as false
+}
+
+test_service_desk_reads_workflows_only if {
+	allow with input.groups as ["service-desk"] with input.resource as "workflows" with input.action as "read"
+	not allow with input.groups as ["service-desk"] with input.resource as "workflows" with input.action as "execute" with input.mfa as true
+}
+
+test_reasons_explain_a_workload_acting_for_nobody if {
+	reasons == {"a workload must act on behalf of a person", "no group grants read on servicenow"} with input.groups as ["automation"] with input.resource as "servicenow" with input.action as "read" with input.tool as "get_change"
+}
+
+test_reasons_empty_for_an_allowed_workload_call if {
+	count(reasons) == 0 with input.groups as ["automation"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.on_behalf_of as "alice"
+}

@@ -156,3 +156,30 @@ def test_principal_mapping_reads_acr_and_actor() -> None:
         mfa_methods=["mfa"],
     )
     assert p.mfa and p.groups == frozenset({"a", "b"}) and p.on_behalf_of == "alice"
+
+
+def test_principal_mapping_prefers_the_issuers_on_behalf_of_claim_over_act() -> None:
+    p = principal_from_claims(
+        {"sub": "worker", "groups": ["automation"], "on_behalf_of": "alice", "act": {"sub": "x"}},
+        groups_claim="groups",
+        mfa_methods=["mfa"],
+    )
+    assert p.subject == "worker" and p.on_behalf_of == "alice" and p.mfa is False
+
+
+@pytest.mark.parametrize("claim", ["", 42, ["alice"], {"sub": "alice"}])
+def test_principal_mapping_ignores_a_malformed_on_behalf_of_claim(claim: object) -> None:
+    p = principal_from_claims(
+        {"sub": "worker", "on_behalf_of": claim}, groups_claim="groups", mfa_methods=["mfa"]
+    )
+    assert p.on_behalf_of is None
+
+
+async def test_a_workload_token_for_a_person_names_that_person(
+    idp: IdpServer, verifier: OIDCVerifier
+) -> None:
+    person = await verifier.verify(idp.token("network-engineer-mfa"))
+    token = idp.token("temporal-worker", requested_on_behalf_of=person.subject)
+    principal = await verifier.verify(token)
+    assert principal.groups == frozenset({"automation"})
+    assert principal.on_behalf_of == person.subject != principal.subject

@@ -177,6 +177,128 @@ def test_malformed_input_is_denied(engine: RegoAuthorizer, policy_input: dict[st
     assert engine.evaluate(policy_input) is False
 
 
+# The workflows resource (temporal-service's start/status/cancel tools), one row per group;
+# same marks as TABLE. "automation" is the Temporal worker's workload group.
+WORKFLOWS_TABLE = """
+group               read  write  execute
+admin               YY    -Y     -Y
+network-engineers   YY    -Y     -Y
+service-desk        YY    --     --
+developers          --    --     --
+automation          --    --     --
+contractors         --    --     --
+(none)              --    --     --
+"""
+
+# The automation group, tool by tool: marks are (acting for nobody, acting for a person).
+# Only the tools TemplateDeploymentWorkflow calls, each with its own action, are granted.
+AUTOMATION_TABLE = """
+resource          tool                        action    for-person
+catalyst-center   get_template                read      -Y
+catalyst-center   get_device                  read      -Y
+catalyst-center   get_device_health           read      -Y
+catalyst-center   preview_template            execute   -Y
+catalyst-center   deploy_template             write     -Y
+catalyst-center   deploy_template             execute   --
+catalyst-center   get_template                write     --
+catalyst-center   list_devices                read      --
+catalyst-center   get_device_config           read      --
+catalyst-center   run_show_commands           execute   --
+servicenow        search_changes              read      -Y
+servicenow        get_change                  read      -Y
+servicenow        create_change               write     -Y
+servicenow        update_change               write     -Y
+servicenow        create_change               read      --
+servicenow        get_change_approvals        read      --
+servicenow        create_incident             write     --
+radkit            get_template                read      --
+github            create_change               write     --
+workflows         start_template_deployment   execute   --
+workflows         get_deployment_status       read      --
+billing           get_change                  read      --
+"""
+
+
+def _parse_rows(table: str) -> list[list[str]]:
+    return [line.split() for line in table.strip().splitlines()[1:]]
+
+
+WORKFLOWS_EXPECTED = {
+    (() if group == "(none)" else (group,), action, mfa): pair[int(mfa)] == "Y"
+    for group, *marks in _parse_rows(WORKFLOWS_TABLE)
+    for action, pair in zip(ACTIONS, marks, strict=True)
+    for mfa in (False, True)
+}
+AUTOMATION_EXPECTED = {
+    (resource, tool, action, acting): marks[int(acting)] == "Y"
+    for resource, tool, action, marks in _parse_rows(AUTOMATION_TABLE)
+    for acting in (False, True)
+}
+
+
+def tool_request(
+    groups: tuple[str, ...],
+    resource: str,
+    tool: str,
+    action: str,
+    *,
+    on_behalf_of: str | None = None,
+    mfa: bool = False,
+) -> AuthorizationRequest:
+    """The request a server builds for a named tool, maybe for a workload acting for someone."""
+    principal = Principal(
+        subject="caller", groups=frozenset(groups), mfa=mfa, on_behalf_of=on_behalf_of
+    )
+    return AuthorizationRequest(
+        principal=principal, server=resource, resource=resource, action=action, tool=tool
+    )
+
+
+def test_workflows_table_covers_every_group_action_and_mfa() -> None:
+    assert len(WORKFLOWS_EXPECTED) == (len(GROUPS) + 1) * len(ACTIONS) * 2
+
+
+@pytest.mark.parametrize("case", list(WORKFLOWS_EXPECTED), ids=str)
+async def test_workflows_resource_decides_as_its_table_says(
+    engine: RegoAuthorizer, case: tuple[tuple[str, ...], str, bool]
+) -> None:
+    groups, action, mfa = case
+    request = request_for(groups, "workflows", action, mfa)
+    assert await engine.decide(request) is WORKFLOWS_EXPECTED[case]
+
+
+@pytest.mark.parametrize("case", list(AUTOMATION_EXPECTED), ids=str)
+@pytest.mark.parametrize("mfa", [False, True], ids=["nomfa", "mfa"])
+async def test_automation_gets_named_tools_only_while_acting_for_a_person(
+    engine: RegoAuthorizer, case: tuple[str, str, str, bool], mfa: bool
+) -> None:
+    resource, tool, action, acting = case
+    request = tool_request(
+        ("automation",), resource, tool, action, on_behalf_of="alice" if acting else None, mfa=mfa
+    )
+    assert await engine.decide(request) is AUTOMATION_EXPECTED[case]
+
+
+@pytest.mark.parametrize(
+    "group", ["developers", "service-desk", "contractors", "network-engineers"]
+)
+async def test_acting_for_a_person_grants_nothing_to_a_group_that_is_not_a_workload(
+    engine: RegoAuthorizer, group: str
+) -> None:
+    request = tool_request((group,), "catalyst-center", "deploy_template", "write",
+                           on_behalf_of="alice")  # fmt: skip
+    assert await engine.decide(request) is False
+
+
+@pytest.mark.parametrize("on_behalf_of", ["", 7, True, ["alice"], {"sub": "alice"}])
+def test_automation_needs_a_person_named_as_a_non_empty_string(
+    engine: RegoAuthorizer, on_behalf_of: Any
+) -> None:
+    policy_input = {"groups": ["automation"], "resource": "catalyst-center", "action": "write",
+                    "tool": "deploy_template", "on_behalf_of": on_behalf_of}  # fmt: skip
+    assert engine.evaluate(policy_input) is False
+
+
 def _reasons(policy_input: dict[str, Any]) -> set[str]:
     interpreter = regopy.Interpreter()
     interpreter.add_module("policy.rego", POLICY.read_text())
@@ -204,8 +326,23 @@ def _reasons(policy_input: dict[str, Any]) -> set[str]:
             {"unknown action delete"},
         ),
         ({"groups": ["developers"], "resource": "github", "action": "write"}, set()),
+        (
+            {"groups": ["automation"], "resource": "catalyst-center", "action": "write",
+             "tool": "deploy_template"},
+            {"a workload must act on behalf of a person", "no group grants write on "
+             "catalyst-center", "mfa required for write on catalyst-center"},
+        ),
+        (
+            {"groups": ["automation"], "resource": "catalyst-center", "action": "write",
+             "tool": "deploy_template", "on_behalf_of": "alice"},
+            set(),
+        ),
+        (
+            {"groups": ["network-engineers"], "resource": "workflows", "action": "execute"},
+            {"mfa required for execute on workflows"},
+        ),
     ],
-)
+)  # fmt: skip
 def test_reasons_explain_a_deny(policy_input: dict[str, Any], reasons: set[str]) -> None:
     assert _reasons(policy_input) == reasons
 

@@ -62,7 +62,10 @@ def _as_strings(value: Any) -> frozenset[str]:
 def principal_from_claims(
     claims: Mapping[str, Any], *, groups_claim: str, mfa_methods: Sequence[str]
 ) -> Principal:
-    """Map verified claims to a Principal (groups by claim path, MFA from `amr`/`acr`)."""
+    """Map verified claims to a Principal (groups by claim path, MFA from `amr`/`acr`).
+
+    `on_behalf_of` comes from the `on_behalf_of` claim, else from `act.sub`.
+    """
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
         raise AuthenticationError("token has no subject")
@@ -70,7 +73,14 @@ def principal_from_claims(
     acr = claims.get("acr")
     mfa = bool(amr & set(mfa_methods)) or (isinstance(acr, str) and acr in mfa_methods)
     scopes = _as_strings(claims.get("scope")) | _as_strings(claims.get("scp"))
+    # A workload acting for a person: the issuer's `on_behalf_of` claim (dev issuer, Keycloak
+    # mapper), else the RFC 8693 `act` claim's subject as read so far.
     actor = claims.get("act")
+    delegated = claims.get("on_behalf_of")
+    if isinstance(delegated, str) and delegated:
+        on_behalf_of: str | None = delegated
+    else:
+        on_behalf_of = actor.get("sub") if isinstance(actor, Mapping) else None
     exp = claims.get("exp")
     return Principal(
         subject=subject,
@@ -78,7 +88,7 @@ def principal_from_claims(
         scopes=scopes,
         mfa=mfa,
         client_id=claims.get("azp") or claims.get("client_id"),
-        on_behalf_of=actor.get("sub") if isinstance(actor, Mapping) else None,
+        on_behalf_of=on_behalf_of,
         expires_at=float(exp) if isinstance(exp, int | float) else None,
         claims=dict(claims),
     )

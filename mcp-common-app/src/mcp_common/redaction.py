@@ -17,7 +17,15 @@ _SENSITIVE_KEY = re.compile(
 )
 # Keys that contain a sensitive word but only describe, never carry, a secret.
 _SAFE_KEYS = frozenset(
-    {"token_type", "token.type", "secret_path", "secret.path", "event.action", "auth_method"}
+    {
+        "token_type",
+        "token.type",
+        "secret_path",
+        "secret.path",
+        "secret.source",
+        "event.action",
+        "auth_method",
+    }
 )
 
 _TEXT_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (

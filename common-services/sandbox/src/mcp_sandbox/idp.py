@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from .identities import DEFAULT_IDENTITIES, Identity, client_secrets_for, identity_map
+from .idp_delegation import delegation_claims
 from .idp_oauth import (
     NO_STORE,
     REALM,
@@ -40,6 +41,7 @@ _SCOPE = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$")
 _MINT_CONTROLS = frozenset({"identity", "alg", "kid", "sign_with", "token_format"})
 _USERINFO_CLAIMS = ("sub", "preferred_username", "email", "email_verified", "groups", "amr", "acr")
 _CLAIMS = "iss sub aud exp iat nbf azp scope groups realm_access amr acr preferred_username email"
+_CLAIMS += " on_behalf_of"  # only in tokens of workloads acting for a person (idp_delegation)
 _CLIENT_AUTH = ["client_secret_basic", "client_secret_post"]
 
 
@@ -99,6 +101,7 @@ class _Idp:
         if token_format not in ("jwt", "opaque"):
             raise OAuthError(400, "invalid_request", "token_format must be 'jwt' or 'opaque'")
         claims = self.tokens.claims_for(identity, identity.name, scope)
+        claims |= delegation_claims(form, identity, self.identities)
         if token_format == "opaque":
             access_token = self.tokens.issue_opaque(claims)
         else:

@@ -1,0 +1,289 @@
+"""PlatformTools over the platform's own MCP servers (Catalyst Center, ServiceNow).
+
+The worker is an MCP client like any agent: its workload token (acting for the requester)
+goes to each server, which authenticates it, asks the policy and writes the audit event.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol
+
+from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
+
+from mcp_common.errors import AuthenticationError, UpstreamError
+from mcp_common.logging import get_logger
+
+from ..models import ChangeRecord, DeployOutcome
+from .platform import (
+    ChangeSpec,
+    DeviceHealthInfo,
+    DeviceInfo,
+    PreviewInfo,
+    TemplateInfo,
+    ToolCallFailed,
+)
+
+__all__ = ["McpPlatformTools", "TokenSource", "is_transient"]
+
+_log = get_logger(__name__)
+# Tool errors worth retrying: the backend or the server was briefly unavailable.
+_TRANSIENT = re.compile(
+    r"returned HTTP (5\d\d|429)|answered HTTP (5\d\d|429)|timed out|did not complete within"
+    r"|unreachable|connection (error|failed)|circuit|rate limit|internal error|temporarily",
+    re.IGNORECASE,
+)
+_APPROVAL = {"not yet requested": "not requested", "no longer required": "not required"}
+_HEALTH_PAGE = 500
+
+
+def is_transient(message: str) -> bool:
+    """True when a tool error says the failure may pass (everything else is a refusal)."""
+    return bool(_TRANSIENT.search(message))
+
+
+class TokenSource(Protocol):
+    """Where workload tokens come from (`workload_token.WorkloadTokens`)."""
+
+    async def token(self, on_behalf_of: str) -> str:
+        """A live token acting for this person."""
+        ...
+
+    def invalidate(self, on_behalf_of: str) -> None:
+        """Drop a token the server refused."""
+        ...
+
+
+def _change(data: Mapping[str, Any], *, created: bool = True) -> ChangeRecord:
+    approval = str(data.get("approval") or "not requested").lower()
+    return ChangeRecord(
+        sys_id=str(data.get("sys_id") or ""),
+        number=str(data.get("number") or ""),
+        state=str(data.get("state") or "").lower(),
+        approval=_APPROVAL.get(approval, approval),
+        created=bool(data.get("created", created)),
+    )
+
+
+class McpPlatformTools:
+    """PlatformTools calling the MCP servers over streamable HTTP with workload tokens."""
+
+    def __init__(
+        self,
+        *,
+        catalyst_center_url: str,
+        servicenow_url: str,
+        tokens: TokenSource,
+        timeout: float = 60.0,
+        deploy_timeout: float = 900.0,
+    ) -> None:
+        for name, url in (
+            ("catalyst_center_url", catalyst_center_url),
+            ("servicenow_url", servicenow_url),
+        ):
+            if not url.startswith(("https://", "http://")):
+                raise ValueError(f"{name} must be an http(s) URL, got {url!r}")
+        if timeout <= 0 or deploy_timeout <= 0:
+            raise ValueError("timeouts must be positive")
+        self._cc, self._sn = catalyst_center_url, servicenow_url
+        self._tokens = tokens
+        self._timeout, self._deploy_timeout = timeout, deploy_timeout
+
+    async def _call(
+        self,
+        url: str,
+        tool: str,
+        arguments: Mapping[str, Any],
+        *,
+        on_behalf_of: str,
+        seconds: float | None = None,
+    ) -> dict[str, Any]:
+        try:
+            token = await self._tokens.token(on_behalf_of)
+        except AuthenticationError as exc:
+            raise ToolCallFailed(tool, str(exc), retryable=False) from None
+        except UpstreamError as exc:
+            raise ToolCallFailed(tool, str(exc), retryable=True) from None
+        seconds = seconds or self._timeout
+        try:
+            async with Client(StreamableHttpTransport(url, auth=token), timeout=seconds) as client:
+                result = await client.call_tool(
+                    tool, dict(arguments), raise_on_error=False, timeout=seconds
+                )
+        except Exception as exc:
+            # Unreachable, 401 (token revoked early), protocol error: a fresh token and a
+            # retry may help; the activity's retry policy bounds the attempts.
+            self._tokens.invalidate(on_behalf_of)
+            failure = type(exc).__name__
+            _log.warning("MCP call failed", extra={"tool_name": tool, "error.type": failure})
+            raise ToolCallFailed(
+                tool, f"MCP server call failed ({failure})", retryable=True
+            ) from None
+        if result.is_error:
+            text = " ".join(getattr(part, "text", "") for part in result.content).strip()
+            raise ToolCallFailed(tool, text or "tool error", retryable=is_transient(text))
+        return dict(result.structured_content or {})
+
+    async def get_template(self, template_id: str, *, on_behalf_of: str) -> TemplateInfo:
+        """The template and its committed versions."""
+        data = await self._call(
+            self._cc,
+            "get_template",
+            {"template_id": template_id, "include_content": False},
+            on_behalf_of=on_behalf_of,
+        )
+        versions = {
+            int(v["version"]): str(v["id"])
+            for v in data.get("versions") or []
+            if isinstance(v, dict) and isinstance(v.get("version"), int) and v.get("id")
+        }
+        return TemplateInfo(
+            str(data.get("id") or template_id), str(data.get("name") or ""), versions
+        )
+
+    async def get_device(self, device_id: str, *, on_behalf_of: str) -> DeviceInfo:
+        """One device from the inventory."""
+        data = await self._call(
+            self._cc, "get_device", {"device_id": device_id}, on_behalf_of=on_behalf_of
+        )
+        return DeviceInfo(
+            device_id=str(data.get("id") or device_id),
+            hostname=str(data.get("hostname") or device_id),
+            ip_address=str(data.get("management_ip") or ""),
+            reachable=str(data.get("reachability") or "").lower() == "reachable",
+        )
+
+    async def device_health(self, *, on_behalf_of: str) -> Sequence[DeviceHealthInfo]:
+        """Every monitored device's health, page by page."""
+        found: list[DeviceHealthInfo] = []
+        offset: int | None = 1
+        while offset is not None:
+            data = await self._call(
+                self._cc,
+                "get_device_health",
+                {"offset": offset, "limit": _HEALTH_PAGE},
+                on_behalf_of=on_behalf_of,
+            )
+            for d in data.get("devices") or []:
+                found.append(
+                    DeviceHealthInfo(
+                        hostname=str(d.get("name") or ""),
+                        ip_address=str(d.get("ip_address") or ""),
+                        health=d.get("health"),
+                        reachable=str(d.get("reachability") or "").upper() != "UNREACHABLE",
+                    )
+                )
+            next_offset = data.get("next_offset")
+            offset = next_offset if isinstance(next_offset, int) and next_offset > offset else None
+        return found
+
+    async def preview_template(
+        self, template_id: str, params: Mapping[str, Any], device_id: str, *, on_behalf_of: str
+    ) -> PreviewInfo:
+        """Render a template version for one device."""
+        data = await self._call(
+            self._cc,
+            "preview_template",
+            {"template_id": template_id, "params": dict(params), "device_id": device_id},
+            on_behalf_of=on_behalf_of,
+        )
+        problems = tuple(str(p) for p in data.get("problems") or [])
+        return PreviewInfo(bool(data.get("complete")), problems, str(data.get("cli") or ""))
+
+    async def deploy_template(
+        self,
+        template_id: str,
+        device_ids: Sequence[str],
+        params: Mapping[str, Any],
+        *,
+        version: int | None,
+        on_behalf_of: str,
+    ) -> DeployOutcome:
+        """Deploy and wait for the outcome on each device."""
+        arguments: dict[str, Any] = {
+            "template_id": template_id,
+            "device_ids": list(device_ids),
+            "params": dict(params),
+        }
+        if version is not None:
+            arguments["version"] = version
+        data = await self._call(
+            self._cc,
+            "deploy_template",
+            arguments,
+            on_behalf_of=on_behalf_of,
+            seconds=self._deploy_timeout,
+        )
+        failed = [
+            str(d.get("hostname") or d.get("device_id"))
+            for d in data.get("devices") or []
+            if isinstance(d, dict) and d.get("status") != "SUCCESS"
+        ]
+        return DeployOutcome(
+            status=str(data.get("status") or "FAILURE"),
+            deployment_id=str(data.get("deployment_id") or ""),
+            summary=str(data.get("summary") or ""),
+            failed_devices=failed,
+        )
+
+    async def find_change(self, correlation_id: str, *, on_behalf_of: str) -> ChangeRecord | None:
+        """The change carrying this correlation id, if any."""
+        data = await self._call(
+            self._sn,
+            "search_changes",
+            {"correlation_id": correlation_id, "limit": 1},
+            on_behalf_of=on_behalf_of,
+        )
+        changes = data.get("changes") or []
+        return _change(changes[0], created=False) if changes else None
+
+    async def create_change(self, spec: ChangeSpec, *, on_behalf_of: str) -> ChangeRecord:
+        """Create the normal change (the server also returns an existing one by correlation)."""
+        arguments = {
+            "short_description": spec.short_description,
+            "description": spec.description,
+            "implementation_plan": spec.implementation_plan,
+            "backout_plan": spec.backout_plan,
+            "test_plan": spec.test_plan,
+            "justification": spec.justification,
+            "risk": spec.risk,
+            "configuration_items": list(spec.configuration_items),
+            "planned_start": spec.planned_start,
+            "planned_end": spec.planned_end,
+            "assignment_group": spec.assignment_group,
+            "correlation_id": spec.correlation_id,
+            **spec.extra,
+        }
+        return _change(
+            await self._call(self._sn, "create_change", arguments, on_behalf_of=on_behalf_of)
+        )
+
+    async def get_change(self, sys_id: str, *, on_behalf_of: str) -> ChangeRecord:
+        """Where a change stands."""
+        return _change(
+            await self._call(self._sn, "get_change", {"change": sys_id}, on_behalf_of=on_behalf_of)
+        )
+
+    async def update_change(
+        self,
+        sys_id: str,
+        *,
+        on_behalf_of: str,
+        state: str | None = None,
+        work_notes: str | None = None,
+        close_code: str | None = None,
+        close_notes: str | None = None,
+    ) -> ChangeRecord:
+        """Move, annotate or close a change."""
+        fields = {
+            "state": state,
+            "work_notes": work_notes,
+            "close_code": close_code,
+            "close_notes": close_notes,
+        }
+        arguments = {"change": sys_id, **{k: v for k, v in fields.items() if v}}
+        return _change(
+            await self._call(self._sn, "update_change", arguments, on_behalf_of=on_behalf_of)
+        )

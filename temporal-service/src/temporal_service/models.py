@@ -1,0 +1,260 @@
+"""The data a deployment carries through Temporal: plain dataclasses, JSON-serialisable.
+
+Inputs cross Temporal's data converter, so they are validated by the caller (the MCP tool)
+and by the workflow's first step (`DeploymentRequest.problems`), never by raising while
+Temporal decodes them: a decode error would only make the workflow task retry forever.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "APPROVAL_STATES",
+    "STEPS",
+    "CancelRequest",
+    "ChangeAction",
+    "ChangeRecord",
+    "DeployInput",
+    "DeployOutcome",
+    "DeploymentRequest",
+    "DeploymentResult",
+    "DeploymentStatus",
+    "DeviceTarget",
+    "OpenChangeInput",
+    "Outcome",
+    "Step",
+    "Timings",
+    "ValidationResult",
+    "VerifyInput",
+    "VerifyResult",
+]
+
+Step = Literal[
+    "validating",
+    "opening_change",
+    "awaiting_approval",
+    "implementing",
+    "deploying",
+    "verifying",
+    "rolling_back",
+    "closing_change",
+    "canceling_change",
+    "done",
+]
+# The happy path, in order: progress is the share of it done.
+STEPS: tuple[Step, ...] = (
+    "validating",
+    "opening_change",
+    "awaiting_approval",
+    "implementing",
+    "deploying",
+    "verifying",
+    "closing_change",
+)
+Outcome = Literal[
+    "completed",  # deployed, verified, change closed successful
+    "validation_failed",  # nothing changed, no change request opened
+    "rejected",  # the CAB rejected the change; it was cancelled
+    "approval_timed_out",  # no decision before the deadline; the change was cancelled
+    "canceled",  # cancelled by a person before deployment (or in ServiceNow)
+    "rolled_back",  # deployment or verification failed; previous version re-deployed
+    "failed",  # deployment failed and could not be rolled back: manual remediation
+]
+APPROVAL_STATES = ("not requested", "requested", "approved", "rejected", "cancelled")
+
+
+@dataclass
+class Timings:
+    """How long to wait, and how often to look; fixed when the workflow starts."""
+
+    approval_deadline_seconds: float = 86_400.0
+    approval_poll_initial_seconds: float = 60.0
+    approval_poll_max_seconds: float = 900.0
+    approval_poll_backoff: float = 2.0
+    deploy_timeout_seconds: float = 1_800.0
+    deploy_heartbeat_timeout_seconds: float = 60.0
+
+
+@dataclass
+class DeploymentRequest:
+    """What a person asked for; `requested_by` is the verified subject, never an argument."""
+
+    template_id: str
+    device_ids: list[str]
+    reason: str
+    requested_by: str
+    requester_name: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+    version: int | None = None  # template version to deploy; None: the latest
+    risk: str = "moderate"
+    assignment_group: str = "Network Operations"
+    timings: Timings = field(default_factory=Timings)
+
+    def problems(self) -> list[str]:
+        """Why this request cannot run (empty when it can)."""
+        found = []
+        if not self.template_id:
+            found.append("template_id is required")
+        if not self.device_ids:
+            found.append("at least one device is required")
+        if len(set(self.device_ids)) != len(self.device_ids):
+            found.append("device_ids lists a device twice")
+        if not self.reason.strip():
+            found.append("a reason is required")
+        if not self.requested_by:
+            found.append("the requesting user is unknown")
+        if self.version is not None and self.version < 1:
+            found.append("version counts from 1")
+        if self.timings.approval_deadline_seconds <= 0:
+            found.append("the approval deadline must be positive")
+        return found
+
+
+@dataclass
+class DeviceTarget:
+    """A target device as validated: id, the name ServiceNow knows it by, baseline health."""
+
+    device_id: str
+    hostname: str
+    ip_address: str = ""
+    health: str | None = None  # POOR | FAIR | GOOD before the change
+
+
+@dataclass
+class ValidationResult:
+    """Step 1: whether the deployment can go ahead, and what it will touch."""
+
+    valid: bool
+    problems: list[str]
+    template_name: str = ""
+    version: int | None = None
+    previous_version: int | None = None
+    devices: list[DeviceTarget] = field(default_factory=list)
+    preview: str = ""  # rendered CLI for the first device (secrets masked by the server)
+
+
+@dataclass
+class ChangeRecord:
+    """Where a ServiceNow change stands (state and approval in lower case)."""
+
+    sys_id: str
+    number: str
+    state: str
+    approval: str = "not requested"
+    created: bool = True
+
+
+@dataclass
+class OpenChangeInput:
+    """Step 2: the normal change to open (or find, by correlation id) and send to the CAB."""
+
+    correlation_id: str
+    request: DeploymentRequest
+    validation: ValidationResult
+    planned_start: str  # ISO 8601 UTC
+    planned_end: str
+
+
+@dataclass
+class ChangeAction:
+    """A state move, work note or closure on a change, for the person the workflow serves."""
+
+    change: ChangeRecord
+    requested_by: str
+    notes: str = ""
+    close_code: str | None = None  # successful | successful_issues | unsuccessful
+
+
+@dataclass
+class DeployInput:
+    """Step 4: deploy one template version to the devices."""
+
+    template_id: str
+    device_ids: list[str]
+    params: dict[str, Any]
+    version: int | None
+    requested_by: str
+    change_number: str
+
+    @classmethod
+    def for_request(
+        cls, request: DeploymentRequest, version: int | None, change_number: str
+    ) -> DeployInput:
+        """Deploy `version` of the requested template with the requested parameters."""
+        return cls(
+            request.template_id,
+            request.device_ids,
+            request.params,
+            version,
+            request.requested_by,
+            change_number,
+        )
+
+
+@dataclass
+class DeployOutcome:
+    """A finished deployment: SUCCESS, PARTIAL_FAILURE or FAILURE, and why."""
+
+    status: str
+    deployment_id: str = ""
+    summary: str = ""
+    failed_devices: list[str] = field(default_factory=list)
+
+    @property
+    def succeeded(self) -> bool:
+        """True when every device took the configuration."""
+        return self.status == "SUCCESS"
+
+
+@dataclass
+class VerifyInput:
+    """Step 5: check the devices after the change."""
+
+    devices: list[DeviceTarget]
+    requested_by: str
+
+
+@dataclass
+class VerifyResult:
+    """Whether every device is reachable and no healthier before than after."""
+
+    healthy: bool
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DeploymentResult:
+    """How the workflow ended (the reference design's `status`/`ticket_id`/`deployment_id`)."""
+
+    status: Outcome
+    reason: str
+    ticket_id: str | None = None  # the change number, e.g. CHG0030001
+    change_sys_id: str | None = None
+    deployment_id: str | None = None
+    rollback_deployment_id: str | None = None
+    approval_wait_seconds: float | None = None
+
+
+@dataclass
+class CancelRequest:
+    """Who asks to cancel, and why (honoured before deployment starts only)."""
+
+    requested_by: str
+    reason: str = ""
+
+
+@dataclass
+class DeploymentStatus:
+    """What the `status` query answers: the step, progress and what is known so far."""
+
+    workflow_step: Step
+    progress_percent: int
+    message: str
+    requested_by: str
+    ticket_id: str | None = None
+    deployment_id: str | None = None
+    cancel_requested_by: str | None = None
+    cancel_refused: str | None = None
+    result: DeploymentResult | None = None

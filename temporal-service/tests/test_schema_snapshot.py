@@ -1,0 +1,66 @@
+"""The workflows tools' interface (names, schemas, annotations, resource/action) as a snapshot.
+
+Rewrite on purpose: UPDATE_SNAPSHOTS=1 uv run pytest <this file>.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
+from temporal_service.server import build
+from temporal_service.settings import WorkflowSettings
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
+
+
+async def current_interface() -> dict[str, Any]:
+    settings = WorkflowSettings(
+        oidc_issuer="http://127.0.0.1:9",
+        oidc_audience="mcp-platform",
+        vault_addr="http://127.0.0.1:9",
+        vault_token="unused",
+        rate_limit_per_minute=0,
+    )
+    platform = build(
+        settings,
+        verifier=StaticVerifier({}),
+        authorizer=StaticAuthorizer(),
+        secrets=StaticSecretStore({}),
+    )
+    interface = {}
+    for tool in sorted(await platform.mcp.list_tools(run_middleware=False), key=lambda t: t.name):
+        mcp_tool = tool.to_mcp_tool().model_dump(mode="json", by_alias=True, exclude_none=True)
+        mcp_tool.pop("_meta", None)
+        mcp_tool["meta"] = tool.meta
+        interface[tool.name] = mcp_tool
+    return interface
+
+
+async def test_tool_interfaces_match_the_snapshot() -> None:
+    interface = await current_interface()
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.write_text(json.dumps(interface, indent=2, sort_keys=True) + "\n")
+        pytest.skip("snapshot rewritten")
+    expected = json.loads(SNAPSHOT.read_text())
+    assert sorted(interface) == sorted(expected), "tools were added or removed"
+    for name in expected:
+        assert interface[name] == expected[name], f"the interface of {name!r} changed"
+
+
+async def test_start_executes_cancel_writes_status_reads_on_the_workflows_resource() -> None:
+    interface = await current_interface()
+    assert {name: tool["meta"] for name, tool in interface.items()} == {
+        "start_template_deployment": {"resource": "workflows", "action": "execute"},
+        "cancel_deployment": {"resource": "workflows", "action": "write"},
+        "get_deployment_status": {"resource": "workflows", "action": "read"},
+    }
+    start = interface["start_template_deployment"]
+    assert "requested_by" not in start["inputSchema"]["properties"]
+    assert start["annotations"]["destructiveHint"] is True
+    assert interface["get_deployment_status"]["annotations"]["readOnlyHint"] is True
