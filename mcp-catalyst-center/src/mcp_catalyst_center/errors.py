@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from mcp_common import PlatformError, UpstreamError
+from mcp_common.cli_guard import CommandRefused
 from mcp_common.redaction import redact_text
 
 __all__ = ["BACKEND", "CommandRefused", "InvalidArgument", "TaskFailed", "TaskTimedOut"]
@@ -13,10 +14,6 @@ BACKEND = "catalyst-center"
 
 class InvalidArgument(PlatformError):
     """A tool argument is not acceptable; nothing was sent to Catalyst Center."""
-
-
-class CommandRefused(InvalidArgument):
-    """A CLI command is not on the read-only allow-list; nothing was sent to any device."""
 
 
 class TaskFailed(UpstreamError):

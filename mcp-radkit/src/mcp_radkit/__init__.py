@@ -1,3 +1,10 @@
-"""mcp_radkit."""
+"""mcp_radkit: the Cisco RADKit MCP server built on mcp_common."""
 
-__all__: list[str] = []
+from __future__ import annotations
+
+from .backend import RadkitBackend
+from .client import RadkitClient
+from .server import NAME, RESOURCE, build, main
+from .settings import RadkitSettings
+
+__all__ = ["NAME", "RESOURCE", "RadkitBackend", "RadkitClient", "RadkitSettings", "build", "main"]

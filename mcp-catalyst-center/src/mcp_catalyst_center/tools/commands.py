@@ -9,11 +9,11 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from mcp_common import Toolset, UpstreamError
+from mcp_common.cli_guard import ALLOWED_VERBS, check_command
+from mcp_common.config_masking import mask_config
 
 from ..client import CatalystCenterClient
-from ..command_guard import ALLOWED_VERBS, check_command
 from ..errors import BACKEND, InvalidArgument
-from ..masking import mask_config
 from ..models import CommandOutput, CommandRunResult, DeviceCommandOutputs
 from .common import V1, DeviceId, as_records, truncate, unwrap
 

@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from mcp_common import Toolset, UpstreamError
+from mcp_common.config_masking import mask_config
 
 from ..client import CatalystCenterClient
 from ..errors import BACKEND
-from ..masking import mask_config
 from ..models import (
     DeviceConfig,
     DeviceDetail,

@@ -8,11 +8,11 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from mcp_common import Toolset, UpstreamError
+from mcp_common.config_masking import mask_config
 from mcp_common.logging import audit, get_logger
 
 from ..client import CatalystCenterClient
 from ..errors import BACKEND, InvalidArgument
-from ..masking import mask_config
 from ..models import (
     DeploymentResult,
     DeviceDeployment,

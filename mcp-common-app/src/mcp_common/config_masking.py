@@ -107,8 +107,25 @@ class MaskedText:
     masked: int
 
 
+# Syslog lines that quote a configuration command (IOS config logger, NX-OS accounting):
+# the quoted command is masked like a config line.
+_LOGGED_COMMAND = re.compile(
+    r"(?P<head>(?:logged command:|%ACCOUNTING-\S+:|%ACLLOG-\S+: [^:\s]+:|CMDLOG: [^:\s]+:)\s*)"
+    r"(?P<command>.*)$"
+)
+
+
 def mask_line(line: str, section: str = "") -> tuple[str, int]:
     """Mask the secrets on one line; `section` is the enclosing top-level line, if any."""
+    logged = _LOGGED_COMMAND.search(line)
+    if logged is not None:
+        masked, count = _mask_spans(logged.group("command"), "")
+        head = line[: logged.start("command")]
+        return head + masked, count
+    return _mask_spans(line, section)
+
+
+def _mask_spans(line: str, section: str) -> tuple[str, int]:
     if section.lower().startswith("key chain") and _KEY_ID.match(line):
         return line, 0
     spans = sorted({span for rule in RULES for span in rule.spans(line) if span[1] > span[0]})

@@ -1,12 +1,23 @@
-"""The read-only allow-list for the command runner: what may be sent to a device's CLI."""
+"""The read-only allow-list for device CLI commands: what an MCP tool may send to a device."""
 
 from __future__ import annotations
 
 import re
 
-from .errors import CommandRefused
+from .errors import PlatformError
 
-__all__ = ["ALLOWED_FILTERS", "ALLOWED_VERBS", "MAX_COMMAND_LENGTH", "check_command"]
+__all__ = [
+    "ALLOWED_FILTERS",
+    "ALLOWED_VERBS",
+    "MAX_COMMAND_LENGTH",
+    "CommandRefused",
+    "check_command",
+]
+
+
+class CommandRefused(PlatformError):
+    """A CLI command is not on the read-only allow-list; nothing was sent to any device."""
+
 
 # Exec commands that only read. Exact words: IOS abbreviations ("sh", "conf t", "wr") are
 # refused rather than interpreted, so what is checked is what the device will run.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_catalyst_center.masking import MASK, mask_config, mask_line
+from mcp_common.config_masking import MASK, mask_config, mask_line
 from mcp_sandbox.catalyst_center import secretgen as sg
 from mcp_sandbox.catalyst_center.configs import running_config
 from mcp_sandbox.inventory import DEVICES
@@ -185,3 +185,18 @@ def test_no_secret_of_any_simulated_config_survives(dev: object) -> None:
     assert result.masked >= len({s for s in secrets if len(s) > 8}) // 2
     assert len(result.text.splitlines()) == len(config.splitlines())
     assert f"hostname {dev.hostname}" in result.text  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "*Mar  4 09:14:22.519: %PARSER-5-CFGLOG_LOGGEDCMD: User:netops  logged command:"
+        "snmp-server community juniper320934 RO SNMP-ACL",
+        "2025 Mar  4 09:14:23 lon-core-01 %ACLLOG-5-CMDLOG: netops: snmp-server community "
+        "orchid8619ec group network-operator",
+    ],
+)
+def test_commands_quoted_in_syslog_lines_are_masked(line: str) -> None:
+    masked, count = mask_line(line)
+    assert count == 1 and MASK in masked
+    assert "juniper320934" not in masked and "orchid8619ec" not in masked

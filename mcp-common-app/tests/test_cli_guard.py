@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_catalyst_center.command_guard import check_command
-from mcp_catalyst_center.errors import CommandRefused, InvalidArgument
+from mcp_common.cli_guard import CommandRefused, check_command
+from mcp_common.errors import PlatformError
 
 ACCEPTED = [
     ("show version", "show version"),
@@ -66,7 +66,7 @@ def test_anything_else_is_refused_with_a_reason(command: str, reason: str) -> No
     assert "refused" in str(caught.value) or "longer" in str(caught.value)
 
 
-def test_refusal_is_an_invalid_argument_and_shows_control_characters_escaped() -> None:
-    with pytest.raises(InvalidArgument) as caught:
+def test_refusal_is_a_platform_error_and_shows_control_characters_escaped() -> None:
+    with pytest.raises(PlatformError) as caught:
         check_command("show clock\nreload")
     assert "\\n" in str(caught.value) and "\n" not in str(caught.value)

@@ -1,0 +1,75 @@
+"""Helpers shared by the toolsets: argument types, masking of outputs, size limits."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
+
+from pydantic import Field
+
+from mcp_common.config_masking import mask_config as mask_text
+
+from ..backend import CommandResult, DeviceResult
+from ..errors import InvalidArgument
+from ..models import CommandOutput, DeviceOutputs
+
+__all__ = [
+    "DEVICE_NAME_PATTERN",
+    "DeviceName",
+    "command_output",
+    "device_outputs",
+    "per_output_budget",
+    "truncate",
+    "unique",
+]
+
+DEVICE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$"
+DeviceName = Annotated[
+    str,
+    Field(pattern=DEVICE_NAME_PATTERN, description="Device name as list_devices shows it"),
+]
+_MIN_BUDGET = 2_000
+
+
+def unique(values: Sequence[str], what: str) -> list[str]:
+    """The values, refused when one is given twice."""
+    if len(set(values)) != len(values):
+        raise InvalidArgument(f"{what} lists the same entry twice")
+    return list(values)
+
+
+def truncate(text: str, max_chars: int) -> tuple[str, bool]:
+    """The text cut to `max_chars`, and whether it was cut."""
+    if len(text) <= max_chars:
+        return text, False
+    return text[:max_chars] + "\n... [truncated]", True
+
+
+def per_output_budget(max_output_chars: int, outputs: int) -> int:
+    """Characters each output may use so that one call stays within the limit."""
+    return max(_MIN_BUDGET, max_output_chars // max(1, outputs))
+
+
+def command_output(result: CommandResult, max_chars: int) -> CommandOutput:
+    """A command's outcome for the model: masked first, then cut."""
+    masked = mask_text(result.output)
+    text, cut = truncate(masked.text, max_chars)
+    message = mask_text(result.message).text or None
+    return CommandOutput(
+        command=result.command,
+        status=result.status,
+        output=text,
+        message=message,
+        masked_secrets=masked.masked,
+        truncated=cut,
+    )
+
+
+def device_outputs(result: DeviceResult, max_chars: int) -> DeviceOutputs:
+    """A device's outcomes for the model."""
+    return DeviceOutputs(
+        device=result.device,
+        status=result.status,
+        message=mask_text(result.message).text or None,
+        results=[command_output(c, max_chars) for c in result.commands],
+    )

@@ -1,0 +1,125 @@
+"""The diagnostics toolset: a fixed bundle of show commands, summarized per device (execute)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from mcp_common import Toolset
+from mcp_common.cli_guard import check_command
+from mcp_common.config_masking import mask_config as mask_text
+
+from ..backend import DeviceResult
+from ..client import RadkitClient
+from ..diagnostics import (
+    BUNDLE,
+    CPU_HIGH,
+    SHOW_CPU,
+    SHOW_INTERFACES,
+    SHOW_INVENTORY,
+    SHOW_LOGGING,
+    SHOW_VERSION,
+    parse_cpu,
+    parse_interfaces,
+    parse_inventory,
+    parse_logging,
+    parse_version,
+)
+from ..models import CpuLoad, DeviceDiagnostics, DiagnosticsReport, InterfaceSummary
+from .common import DeviceName, command_output, per_output_budget, unique
+
+__all__ = ["diagnostics_tools"]
+
+
+def diagnostics_tools(client: RadkitClient, *, max_output_chars: int = 60_000) -> Toolset:
+    """collect_diagnostics."""
+    ts = Toolset("diagnostics", "Health summaries from a fixed bundle of show commands")
+    bundle = [check_command(c) for c in BUNDLE]  # read-only by construction; checked anyway
+
+    @ts.tool(
+        action="execute",
+        title="Collect device diagnostics",
+        destructive=False,
+        idempotent=True,
+        description=(
+            f"Run a fixed bundle of read-only commands ({', '.join(bundle)}) on devices "
+            "through RADKit and summarize each device: software version, uptime, model and "
+            "serial, interface counts and the enabled interfaces that are down, CPU load, "
+            "error-level log messages, and findings worth attention. Raw outputs (secrets "
+            "masked) only with include_outputs=true."
+        ),
+    )
+    async def collect_diagnostics(
+        devices: Annotated[
+            list[DeviceName],
+            Field(min_length=1, max_length=10, description="Device names, at most 10"),
+        ],
+        device_timeout: Annotated[
+            int, Field(ge=1, le=300, description="Seconds each device has to answer")
+        ] = 60,
+        include_outputs: Annotated[
+            bool, Field(description="Also return the raw outputs (large; secrets masked)")
+        ] = False,
+    ) -> DiagnosticsReport:
+        """Collect and summarize the diagnostics bundle on each device."""
+        names = unique(devices, "devices")
+        result = await client.exec(names, bundle, float(device_timeout))
+        budget = per_output_budget(max_output_chars, len(names) * len(bundle))
+        found = [_summarize(d, budget if include_outputs else None) for d in result.devices]
+        return DiagnosticsReport(
+            bundle=bundle, devices=found, findings=sum(len(d.findings) for d in found)
+        )
+
+    return ts
+
+
+def _summarize(result: DeviceResult, budget: int | None) -> DeviceDiagnostics:
+    """One device's summary; a command that failed leaves its fields null."""
+    ok = {c.command: c.output for c in result.commands if c.status == "SUCCESS"}
+    version = parse_version(ok.get(SHOW_VERSION, ""))
+    modules = parse_inventory(ok[SHOW_INVENTORY]) if SHOW_INVENTORY in ok else None
+    ports = parse_interfaces(ok.get(SHOW_INTERFACES, ""))
+    cpu = parse_cpu(ok.get(SHOW_CPU, ""))
+    logs = parse_logging(ok.get(SHOW_LOGGING, ""))
+    findings: list[str] = []
+    if result.status == "TIMEOUT":
+        findings.append(f"the device did not answer: {mask_text(result.message).text}")
+    failed = [c.command for c in result.commands if c.status == "FAILURE"]
+    if failed:
+        findings.append(f"commands failed: {', '.join(failed)}")
+    if ports and ports.down:
+        findings.append(f"{len(ports.down)} enabled interface(s) down: {', '.join(ports.down)}")
+    load = (
+        None
+        if cpu is None
+        else (cpu.five_minutes if cpu.five_minutes is not None else cpu.five_seconds)
+    )
+    if load is not None and load >= CPU_HIGH:
+        findings.append(f"high CPU load: {load}% (threshold {CPU_HIGH}%)")
+    if logs and logs.errors:
+        findings.append(f"{logs.errors} error-level message(s) in the log buffer")
+    return DeviceDiagnostics(
+        device=result.device,
+        status=result.status,
+        software_version=version.software_version,
+        uptime=version.uptime,
+        model=version.model,
+        serial=version.serial,
+        modules=len(modules) if modules is not None else None,
+        interfaces=InterfaceSummary(
+            total=ports.total, up=ports.up, admin_down=ports.admin_down, down=ports.down
+        )
+        if ports
+        else None,
+        cpu=CpuLoad(
+            five_seconds=cpu.five_seconds, one_minute=cpu.one_minute, five_minutes=cpu.five_minutes
+        )
+        if cpu
+        else None,
+        log_errors=logs.errors if logs else None,
+        log_warnings=logs.warnings if logs else None,
+        recent_errors=[mask_text(line).text for line in logs.recent_errors] if logs else [],
+        findings=findings,
+        outputs=[command_output(c, budget) for c in result.commands] if budget else None,
+    )

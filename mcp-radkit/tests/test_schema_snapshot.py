@@ -1,0 +1,85 @@
+"""The tools' interface (names, input and output schemas, annotations) against a snapshot.
+
+A change to a tool's interface fails here until the snapshot is rewritten on purpose:
+`UPDATE_SNAPSHOTS=1 uv run pytest mcp-radkit/tests/test_schema_snapshot.py`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
+from mcp_radkit import RadkitSettings, build
+
+SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
+
+
+async def current_interface() -> dict[str, Any]:
+    settings = RadkitSettings(
+        oidc_issuer="http://127.0.0.1:9",  # type: ignore[arg-type]
+        oidc_audience="mcp-platform",
+        vault_addr="http://127.0.0.1:9",  # type: ignore[arg-type]
+        vault_token="unused",  # type: ignore[arg-type]
+        rate_limit_per_minute=0,
+    )
+    platform = build(
+        settings,
+        verifier=StaticVerifier({}),
+        authorizer=StaticAuthorizer(),
+        secrets=StaticSecretStore({}),
+    )
+    tools = await platform.mcp.list_tools(run_middleware=False)
+    interface = {}
+    for tool in sorted(tools, key=lambda t: t.name):
+        mcp_tool = tool.to_mcp_tool().model_dump(mode="json", by_alias=True, exclude_none=True)
+        mcp_tool.pop("_meta", None)
+        mcp_tool["meta"] = tool.meta  # resource and action, which the policy reads
+        interface[tool.name] = mcp_tool
+    return interface
+
+
+async def test_tool_interfaces_match_the_snapshot() -> None:
+    interface = await current_interface()
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        SNAPSHOT.parent.mkdir(exist_ok=True)
+        SNAPSHOT.write_text(json.dumps(interface, indent=2, sort_keys=True) + "\n")
+        pytest.skip("snapshot rewritten")
+    assert SNAPSHOT.exists(), "no snapshot yet: run with UPDATE_SNAPSHOTS=1"
+    expected = json.loads(SNAPSHOT.read_text())
+    assert sorted(interface) == sorted(expected), "tools were added or removed"
+    for name in expected:
+        assert interface[name] == expected[name], f"the interface of {name!r} changed"
+
+
+async def test_every_tool_declares_its_action_and_has_a_description() -> None:
+    interface = await current_interface()
+    actions = {name: tool["meta"]["action"] for name, tool in interface.items()}
+    assert actions == {
+        "list_devices": "read",
+        "get_device": "read",
+        "exec_commands": "execute",
+        "check_reachability": "execute",
+        "collect_diagnostics": "execute",
+    }
+    for name, tool in interface.items():
+        assert len(tool.get("description", "")) > 30, name
+        assert tool["outputSchema"]["type"] == "object", name
+        assert tool["meta"]["resource"] == "radkit", name
+        assert tool["annotations"]["destructiveHint"] is False, name
+        assert tool["annotations"]["readOnlyHint"] is (actions[name] == "read"), name
+
+
+async def test_device_lists_are_bounded_in_the_schema() -> None:
+    interface = await current_interface()
+    exec_input = interface["exec_commands"]["inputSchema"]["properties"]
+    assert exec_input["devices"]["maxItems"] == 20
+    assert exec_input["commands"]["maxItems"] == 10
+    assert exec_input["device_timeout"]["maximum"] == 300
+    assert (
+        interface["collect_diagnostics"]["inputSchema"]["properties"]["devices"]["maxItems"] == 10
+    )

@@ -1,0 +1,288 @@
+"""The server end to end over HTTP, through the whole chain.
+
+IdP token -> server (streamable HTTP) -> policy (embedded Rego, the real policy file) ->
+credentials from OpenBao (AppRole) at `api/radkit` -> HttpBackend -> the RADKit simulator.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastmcp import Client
+from fastmcp.client.transports import StreamableHttpTransport
+from fastmcp.exceptions import ToolError
+
+from mcp_common.logging import configure_logging
+from mcp_radkit import RadkitSettings, build
+from mcp_sandbox.catalyst_center.configs import running_config
+from mcp_sandbox.idp_server import IdpServer
+from mcp_sandbox.inventory import DEVICES
+from mcp_sandbox.openbao import OpenBaoDevServer
+from mcp_sandbox.serve import BackgroundServer, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+READ_TOOLS = {"list_devices", "get_device"}
+ALL_TOOLS = READ_TOOLS | {"exec_commands", "check_reachability", "collect_diagnostics"}
+HOSTS = {d.hostname: d for d in DEVICES}
+
+
+@dataclass
+class Stack:
+    """The running chain: MCP URL, the simulator behind it, and the issuer."""
+
+    url: str
+    sim: Any  # conftest.Simulator
+    idp: IdpServer
+
+    async def call(self, identity: str, tool: str, args: dict[str, Any] | None = None) -> Any:
+        """Call a tool as a demo identity; return its structured result."""
+        async with Client(StreamableHttpTransport(self.url, auth=self.idp.token(identity))) as c:
+            result = await c.call_tool(tool, args or {})
+        return result.structured_content
+
+    async def tools(self, identity: str) -> set[str]:
+        """The tools a demo identity sees."""
+        async with Client(StreamableHttpTransport(self.url, auth=self.idp.token(identity))) as c:
+            return {t.name for t in await c.list_tools()}
+
+
+@pytest.fixture(scope="module")
+def log_stream() -> Iterator[io.StringIO]:
+    stream = io.StringIO()
+    configure_logging("mcp-radkit", "DEBUG", stream=stream)
+    yield stream
+    configure_logging("mcp-radkit", "INFO")
+
+
+@pytest.fixture(scope="module")
+def stack(
+    idp: IdpServer,
+    openbao: OpenBaoDevServer,
+    serve: Callable[..., BackgroundServer],
+    simulator: Any,
+    policy_path: Path,
+    log_stream: io.StringIO,
+) -> Stack:
+    openbao.seed({"api/radkit": simulator.secret()})
+    hcl = (ROOT / "common-services/vault/policies/mcp-server.hcl").read_text()
+    role_id, secret_id = openbao.enable_approle("mcp-radkit-test", ["mcp-server"],
+                                                {"mcp-server": hcl})  # fmt: skip
+    port = free_port()  # the server's URL (token audience metadata) must be known up front
+    settings = RadkitSettings(
+        port=port,
+        oidc_issuer=idp.issuer,
+        oidc_audience=idp.audience,
+        vault_addr=openbao.addr,
+        vault_auth="approle",
+        vault_role_id=role_id,
+        vault_secret_id=secret_id,
+        policy_path=str(policy_path),
+        rate_limit_per_minute=0,
+        poll_interval=0.05,
+        wait_margin=1.0,
+    )
+    server = serve(build(settings).http_app(), port)
+    return Stack(f"{server.url}/mcp", simulator, idp)
+
+
+# --- every tool succeeds ----------------------------------------------------------------
+CASES: list[tuple[str, dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
+    ("list_devices", {"name": "lon-*", "limit": 2}, lambda r: (r["total"], r["count"]) == (6, 2)),
+    ("get_device", {"device": "par-rtr-01"}, lambda r: r["attributes"]["site"] == "Paris-HQ"),
+    (
+        "exec_commands",
+        {"devices": ["par-acc-01"], "commands": ["show version"]},
+        lambda r: "Cisco IOS XE Software" in r["devices"][0]["results"][0]["output"],
+    ),
+    (
+        "check_reachability",
+        {"devices": ["par-acc-01", "lon-core-01"]},
+        lambda r: r["service_status"] == "READY" and r["reachable"] == 2,
+    ),
+    (
+        "collect_diagnostics",
+        {"devices": ["lon-core-01"]},
+        lambda r: r["devices"][0]["software_version"] == "10.3(4a)" and r["findings"] == 1,
+    ),
+]
+
+
+def test_every_tool_is_covered() -> None:
+    assert {name for name, _, _ in CASES} == ALL_TOOLS
+
+
+@pytest.mark.parametrize(("tool", "args", "check"), CASES, ids=[c[0] for c in CASES])
+async def test_each_tool_succeeds_for_an_engineer_with_mfa(
+    stack: Stack, tool: str, args: dict[str, Any], check: Callable[[dict[str, Any]], bool]
+) -> None:
+    result = await stack.call("network-engineer-mfa", tool, args)
+    assert check(result), result
+
+
+async def test_unreachable_devices_are_reported_as_timeouts(stack: Stack) -> None:
+    args = {"devices": ["sjc-acc-02", "sjc-acc-01"], "commands": ["show clock"],
+            "device_timeout": 1}  # fmt: skip
+    result = await stack.call("network-engineer-mfa", "exec_commands", args)
+    assert [d["status"] for d in result["devices"]] == ["TIMEOUT", "SUCCESS"]
+    assert result["timed_out"] == 1
+
+
+# --- backend failures become clear tool errors ------------------------------------------
+async def test_unknown_devices_are_named(stack: Stack) -> None:
+    with pytest.raises(ToolError, match="not in the RADKit inventory: 'par-acc-77'"):
+        await stack.call("network-engineer", "get_device", {"device": "par-acc-77"})
+
+
+async def test_backend_5xx_is_a_clear_error(stack: Stack) -> None:
+    stack.sim.fault("/api/services/test-rdkt-0042/inventory", 500)
+    with pytest.raises(ToolError) as caught:
+        await stack.call("network-engineer", "list_devices")
+    assert str(caught.value) == "radkit returned HTTP 500"
+
+
+async def test_an_expired_session_leads_to_one_new_login(stack: Stack) -> None:
+    stack.sim.reset()  # the server's token is now unknown: its next call logs in again
+    await stack.call("network-engineer", "get_device", {"device": "par-acc-01"})
+    stack.sim.expire_tokens()
+    result = await stack.call("network-engineer", "get_device", {"device": "par-acc-01"})
+    assert result["name"] == "par-acc-01"
+    assert stack.sim.stats()["logins"] == 2
+
+
+async def test_a_request_that_never_completes_times_out_clearly(stack: Stack) -> None:
+    stack.sim.hang_next()
+    with pytest.raises(ToolError, match=r"RADKit request \S+ did not complete within 2 s"):
+        await stack.call(
+            "network-engineer-mfa",
+            "exec_commands",
+            {"devices": ["par-acc-01"], "commands": ["show clock"], "device_timeout": 1},
+        )
+
+
+# --- policy -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("identity", "expected"),
+    [
+        ("network-engineer", READ_TOOLS),
+        ("network-engineer-mfa", ALL_TOOLS),
+        ("admin", ALL_TOOLS),
+        ("service-desk", set()),
+        ("developer", set()),
+    ],
+)
+async def test_tools_list_shows_what_the_policy_allows(
+    stack: Stack, identity: str, expected: set[str]
+) -> None:
+    assert await stack.tools(identity) == expected
+
+
+@pytest.mark.parametrize(
+    ("identity", "tool", "args", "action"),
+    [
+        ("network-engineer", "exec_commands",
+         {"devices": ["par-acc-01"], "commands": ["show version"]}, "execute"),
+        ("network-engineer", "check_reachability", {}, "execute"),
+        ("network-engineer", "collect_diagnostics", {"devices": ["par-acc-01"]}, "execute"),
+        ("service-desk", "list_devices", {}, "read"),
+        ("service-desk", "exec_commands",
+         {"devices": ["par-acc-01"], "commands": ["show version"]}, "execute"),
+        ("developer", "get_device", {"device": "par-acc-01"}, "read"),
+    ],
+)  # fmt: skip
+async def test_denied_calls_never_reach_the_backend(
+    stack: Stack, identity: str, tool: str, args: dict[str, Any], action: str
+) -> None:
+    before = stack.sim.stats()["total_requests"]
+    with pytest.raises(ToolError, match=f"Access denied: action '{action}'"):
+        await stack.call(identity, tool, args)
+    assert stack.sim.stats()["total_requests"] == before
+
+
+async def test_an_engineer_without_mfa_may_read(stack: Stack) -> None:
+    result = await stack.call("network-engineer", "list_devices", {"label": "border"})
+    assert [d["name"] for d in result["devices"]] == ["lon-rtr-01", "par-rtr-01", "sjc-rtr-01"]
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["configure terminal", "conf t", "reload", "write erase", "wr", "show version; reload",
+     "show version\nreload", "show clock\rreload", "show run | redirect flash:x"],
+)  # fmt: skip
+async def test_refused_commands_never_reach_the_backend(stack: Stack, command: str) -> None:
+    before = stack.sim.stats()
+    with pytest.raises(ToolError, match="refused"):
+        await stack.call(
+            "network-engineer-mfa",
+            "exec_commands",
+            {"devices": ["par-acc-01"], "commands": ["show clock", command]},
+        )
+    after = stack.sim.stats()
+    assert after["total_requests"] == before["total_requests"]
+    assert after["commands_run"] == before["commands_run"]
+
+
+def test_main_refuses_to_start_without_its_configuration() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MCP_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "mcp_radkit"],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "configuration error: MCP_OIDC_ISSUER" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+# --- secrets ----------------------------------------------------------------------------
+def _device_secrets(config: str) -> set[str]:
+    """The secret values of a raw config, read independently of the server's masking."""
+    words = ("password", "secret", "key", "key-string", "community", "pre-shared-key", "md5")
+    found = set()
+    for line in config.splitlines():
+        tokens = line.replace('"', " ").split()
+        for i, token in enumerate(tokens[:-1]):
+            if token in words or token in ("sha", "aes-128", "ascii"):
+                rest = [t for t in tokens[i + 1 :] if not t.isdigit()]
+                if rest and len(rest[0]) >= 6 and not rest[0].startswith("ISE"):
+                    found.add(rest[0])
+    return found
+
+
+async def test_outputs_and_diagnostics_carry_no_secret(stack: Stack) -> None:
+    names = ["par-rtr-01", "lon-core-01", "par-wlc-01"]
+    shown = await stack.call(
+        "admin", "exec_commands", {"devices": names, "commands": ["show running-config"]}
+    )
+    texts = [d["results"][0]["output"] for d in shown["devices"]]
+    diagnostics = await stack.call(
+        "admin", "collect_diagnostics", {"devices": names, "include_outputs": True}
+    )
+    texts += [o["output"] for d in diagnostics["devices"] for o in d["outputs"]]
+    secrets = set().union(*(_device_secrets(running_config(HOSTS[n])) for n in names))
+    assert len(secrets) >= 20, secrets
+    assert not {s for s in secrets for text in texts if s in text}
+    assert all("<masked>" in t for t in texts[:3])
+    assert sum(d["results"][0]["masked_secrets"] for d in shown["devices"]) >= len(secrets)
+
+
+def test_no_device_secret_nor_credential_in_any_log_line(
+    stack: Stack, log_stream: io.StringIO
+) -> None:
+    # Runs last in the module: every call above was logged at DEBUG.
+    text = log_stream.getvalue()
+    records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+    assert any(r.get("message") == "MCP tool executed" for r in records)
+    assert any(r.get("event.action") == "upstream.login" for r in records)
+    secrets = set().union(*(_device_secrets(running_config(d)) for d in DEVICES))
+    assert len(secrets) > 100
+    assert not {s for s in secrets if s in text}
+    assert stack.sim.secret()["client_secret"] not in text
+    assert "eyJ" not in text
