@@ -22,7 +22,7 @@ sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	@$(UV) sync --frozen --quiet
 
 up: sync
-	@$(UV) run --frozen python -m mcp_sandbox.platform
+	@$(UV) run --frozen python -m mcp_sandbox.up
 
 token: sync
 	@$(UV) run --frozen python -m mcp_sandbox.token $(ID)

@@ -28,6 +28,7 @@ AUDIENCE = "mcp-platform"
 # Shapes of credentials that must never reach a log line (JWTs, Vault tokens, PEM keys).
 _LEAKS = re.compile(
     r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.|\bhv[sb]\.[A-Za-z0-9_-]{20,}|PRIVATE KEY-----"
+    r"|\bgh[pousr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}"
 )
 
 

@@ -24,10 +24,10 @@ from mcp_sandbox.platform import LocalPlatform, PlatformPorts, available_servers
 
 EXPECTED_VISIBLE = {
     # identity -> servers on which it sees at least one tool
-    "admin": {"catalyst-center", "servicenow", "github", "radkit"},
+    "admin": {"catalyst-center", "servicenow", "github", "radkit", "workflows"},
     "developer": {"github"},
-    "service-desk": {"catalyst-center", "servicenow"},
-    "network-engineer": {"catalyst-center", "radkit"},
+    "service-desk": {"catalyst-center", "servicenow", "workflows"},
+    "network-engineer": {"catalyst-center", "radkit", "workflows"},
 }
 
 

@@ -21,6 +21,9 @@ role_permissions := {
 	"service-desk": {
 		"servicenow": {"read", "write", "execute"},
 		"catalyst-center": {"read"},
+		# Ticketing scripts reach ServiceNow through the REST proxy; each server still
+		# decides per tool, so this opens no tool the group could not call directly.
+		"rest-api-proxy": {"read", "write", "execute"},
 		"workflows": {"read"},
 	},
 	"developers": {

@@ -41,3 +41,12 @@ def test_secret_shaped_text_is_masked() -> None:
 def test_plain_text_is_unchanged() -> None:
     text = "show ip interface brief on par-core-01 (10.10.0.1)"
     assert redact_text(text) == text
+
+
+def test_private_keys_and_cloud_tokens_are_masked() -> None:
+    pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----"
+    text = f"key: {pem} gh: ghp_abcdefghijklmnopqrstuvwxyz0123 aws: AKIAABCDEFGHIJKLMNOP"
+    out = redact_text(text)
+    assert "MIIEpAIBAAKCAQEA" not in out
+    assert "ghp_abcdefghijklmnopqrstuvwxyz0123" not in out
+    assert "AKIAABCDEFGHIJKLMNOP" not in out

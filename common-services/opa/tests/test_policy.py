@@ -46,7 +46,7 @@ service-desk        catalyst-center   YY    --     --
 service-desk        radkit            --    --     --
 service-desk        servicenow        YY    YY     YY
 service-desk        github            --    --     --
-service-desk        rest-api-proxy    --    --     --
+service-desk        rest-api-proxy    YY    YY     YY
 service-desk        billing           --    --     --
 developers          catalyst-center   --    --     --
 developers          radkit            --    --     --

@@ -1,3 +1,7 @@
-"""mcp_rest_api_proxy."""
+"""mcp_rest_api_proxy: every platform tool as plain REST, with the caller's own identity."""
 
-__all__: list[str] = []
+from .app import create_app, main
+from .registry import ServerRegistry
+from .settings import ProxySettings
+
+__all__ = ["ProxySettings", "ServerRegistry", "create_app", "main"]

@@ -1,0 +1,77 @@
+"""The GitHub REST API (v3) simulator as a Starlette app: repos, git, issues, pulls, search."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+
+from mcp_sandbox.servicenow.faults import Faults, Stats
+
+from .admin import admin_routes
+from .api_contents import content_routes
+from .api_issues import issue_routes
+from .api_pulls import pull_routes
+from .api_repos import repo_routes
+from .context import Context
+from .errors import GitHubError, error_response, not_found
+from .gate import Gate
+from .ratelimit import RateLimits
+from .seed import VIEWER, seed_hub
+
+__all__ = ["create_github_app"]
+
+
+def create_github_app(
+    *,
+    token: str,
+    admin: bool = True,
+    viewer: str = VIEWER,
+    core_limit: int = 5000,
+    search_limit: int = 30,
+) -> Starlette:
+    """One simulated GitHub accepting `token` (as `Bearer` or `token`), seeded with `netops`.
+
+    `admin=False` removes the `/sandbox/*` control routes. The token belongs to `viewer`, a
+    member of the `netops` organisation; `core_limit`/`search_limit` size the primary rate
+    limits (per hour / per minute).
+    """
+    if not token or not token.strip():
+        raise ValueError("token must be a non-empty string")
+    if core_limit < 1 or search_limit < 1:
+        raise ValueError("rate limits must be at least 1")
+    ctx = Context(
+        token, lambda: seed_hub(viewer), Faults(), Stats(), RateLimits(core_limit, search_limit)
+    )
+    ctx.reset()
+    routes = [*repo_routes(), *content_routes(), *issue_routes(), *pull_routes()]
+    if admin:
+        routes += admin_routes(ctx)
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(Gate, ctx=ctx)],
+        exception_handlers={
+            GitHubError: _github_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+    )
+    app.state.github = ctx  # in-process access for callers that embed the simulator
+    return app
+
+
+async def _github_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, GitHubError)
+    return error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    # GitHub answers 404 for unknown routes and for methods a route does not take.
+    return error_response(not_found())
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # Never a stack trace in the response; uvicorn logs the exception.
+    return error_response(GitHubError(500, "Server Error"))

@@ -1,0 +1,88 @@
+"""GitHub-shaped error responses: `{"message", "errors"?, "documentation_url", "status"}`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.responses import JSONResponse
+
+__all__ = [
+    "DOCS",
+    "GitHubError",
+    "bad_credentials",
+    "error_response",
+    "field_error",
+    "invalid_request",
+    "missing_param",
+    "not_found",
+    "validation_failed",
+]
+
+DOCS = "https://docs.github.com/rest"
+
+
+class GitHubError(Exception):
+    """An error the simulator answers with GitHub's JSON error body."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        documentation_url: str = DOCS,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.errors = errors
+        self.documentation_url = documentation_url
+        self.headers = dict(headers or {})
+
+    def body(self) -> dict[str, Any]:
+        """The JSON body GitHub sends for this error."""
+        body: dict[str, Any] = {"message": self.message}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        body["documentation_url"] = self.documentation_url
+        body["status"] = str(self.status)
+        return body
+
+
+def error_response(error: GitHubError) -> JSONResponse:
+    """The JSON response of a GitHubError."""
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers or None)
+
+
+def not_found(documentation_url: str = DOCS) -> GitHubError:
+    """404: GitHub says the same for 'absent' and 'not visible to this token'."""
+    return GitHubError(404, "Not Found", documentation_url=documentation_url)
+
+
+def bad_credentials() -> GitHubError:
+    """401 for a missing, malformed or unknown token."""
+    return GitHubError(401, "Bad credentials")
+
+
+def field_error(resource: str, field: str, code: str, **extra: Any) -> dict[str, Any]:
+    """One entry of a 422 `errors` list (codes: missing, missing_field, invalid, ...)."""
+    return {"resource": resource, "field": field, "code": code, **extra}
+
+
+def validation_failed(*errors: dict[str, Any], documentation_url: str = DOCS) -> GitHubError:
+    """422 `Validation Failed` with its errors list."""
+    return GitHubError(
+        422, "Validation Failed", errors=list(errors), documentation_url=documentation_url
+    )
+
+
+def invalid_request(detail: str) -> GitHubError:
+    """422 for a request that fails the endpoint's JSON schema."""
+    return GitHubError(422, f"Invalid request.\n\n{detail}")
+
+
+def missing_param(name: str) -> GitHubError:
+    """422 for a required body parameter that was not given."""
+    return invalid_request(f'"{name}" wasn\'t supplied.')

@@ -1,0 +1,119 @@
+"""Pull request tools: list and read with changed files (read); open one (write)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
+from mcp_common.toolset import Toolset
+
+from ..client import GitHubClient
+from ..models import ChangedFile, PullRequestDetail, PullRequestList
+from ..models.common import text_cut
+from ..secret_scan import refuse_secrets
+from ..validation import check_branch, check_text, repo_path
+from .common import Branch, Direction, Number, Owner, PageNo, PerPage, Repo, default_branch
+
+__all__ = ["pull_tools"]
+
+MAX_FILES = 100  # files listed by get_pull_request (one page)
+MAX_PATCH = 3_000  # characters of diff per file, when patches are asked for
+PullState = Annotated[Literal["open", "closed", "all"], Field(description="Which ones")]
+PullSort = Annotated[
+    Literal["created", "updated", "popularity", "long-running"], Field(description="Order")
+]
+OptionalBranch = Annotated[
+    str | None, Field(max_length=255, description="Only pull requests from/into this branch")
+]
+WithPatches = Annotated[
+    bool, Field(description=f"Include each file's diff (cut to {MAX_PATCH} characters)")
+]
+Title = Annotated[str, Field(min_length=1, max_length=256, description="One-line title")]
+Body = Annotated[str | None, Field(max_length=65_000, description="Markdown description")]
+Base = Annotated[
+    str | None,
+    Field(max_length=255, description="Branch to merge into; omit for the default branch"),
+]
+Draft = Annotated[bool, Field(description="Open as a draft (not ready for review)")]
+
+
+def _file(data: dict[str, Any], with_patch: bool) -> ChangedFile:
+    patch = text_cut(data.get("patch"), MAX_PATCH)[0] if with_patch else None
+    return ChangedFile(
+        filename=str(data.get("filename")),
+        status=str(data.get("status")),
+        additions=int(data.get("additions") or 0),
+        deletions=int(data.get("deletions") or 0),
+        patch=patch,
+    )
+
+
+def pull_tools(client: GitHubClient) -> Toolset:
+    """The pull request toolset over one client."""
+    ts = Toolset("pull_requests", "List, read and open pull requests")
+
+    @ts.tool(action="read", title="List pull requests")
+    async def list_pull_requests(
+        owner: Owner,
+        repo: Repo,
+        state: PullState = "open",
+        base: OptionalBranch = None,
+        head: OptionalBranch = None,
+        sort: PullSort = "created",
+        direction: Direction = "desc",
+        page: PageNo = 1,
+        per_page: PerPage = 30,
+    ) -> PullRequestList:
+        """Pull requests of one repository, one page."""
+        path = f"{repo_path(owner, repo)}/pulls"
+        params: dict[str, str | int] = {"state": state, "sort": sort, "direction": direction}
+        if base:
+            params["base"] = check_branch(base, "base")
+        if head:
+            params["head"] = f"{owner}:{check_branch(head, 'head')}"
+        result = await client.get_page(
+            path, params=params, page=page, per_page=per_page, what=f"repository {owner}/{repo}"
+        )
+        return PullRequestList.from_page(result)
+
+    @ts.tool(action="read", title="Get a pull request")
+    async def get_pull_request(
+        owner: Owner, repo: Repo, number: Number, include_patches: WithPatches = False
+    ) -> PullRequestDetail:
+        """One pull request: merge state, diff statistics and the files it changes."""
+        path = f"{repo_path(owner, repo)}/pulls/{number}"
+        what = f"pull request #{number} of {owner}/{repo}"
+        data = await client.get(path, what=what)
+        files = await client.get_page(f"{path}/files", per_page=MAX_FILES, what=what)
+        changed = [_file(f, include_patches) for f in files.items]
+        return PullRequestDetail.from_api(data, changed, truncated=files.has_next)
+
+    @ts.tool(action="write", title="Create a pull request", destructive=False)
+    async def create_pull_request(
+        owner: Owner,
+        repo: Repo,
+        title: Title,
+        head: Branch,
+        base: Base = None,
+        body: Body = None,
+        draft: Draft = False,
+    ) -> PullRequestDetail:
+        """Open a pull request from `head` into `base` (both branches of this repository)."""
+        path = repo_path(owner, repo)
+        check_branch(head, "head")
+        values: dict[str, Any] = {"title": check_text(title, "title"), "head": head, "draft": draft}
+        refuse_secrets(title, "title")
+        if body:
+            refuse_secrets(body, "body")
+            values["body"] = body
+        if base:
+            values["base"] = check_branch(base, "base")
+        else:
+            values["base"] = await default_branch(client, path, f"repository {owner}/{repo}")
+        _, data = await client.send(
+            "POST", f"{path}/pulls", values, what=f"repository {owner}/{repo}"
+        )
+        return PullRequestDetail.from_api(data)
+
+    return ts

@@ -1,0 +1,107 @@
+"""Per-request context: X-Request-ID in and out, one log line per request, no stack trace out."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mcp_common.logging import get_logger, log_context
+
+__all__ = ["RequestContextMiddleware", "accept_request_id"]
+
+_log = get_logger("mcp.rest_proxy")
+_HEADER = b"x-request-id"
+
+
+def accept_request_id(supplied: str | None) -> str:
+    """The caller's id when short and plain (it lands in logs), else a fresh one."""
+    if supplied and len(supplied) <= 128 and supplied.replace("-", "").isalnum():
+        return supplied
+    return uuid.uuid4().hex
+
+
+class RequestContextMiddleware:
+    """Outermost: request id, log context, access log; a bug becomes a bare problem 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        supplied = None
+        for name, value in scope.get("headers", ()):
+            if name == _HEADER:
+                supplied = value.decode("latin-1")
+                break
+        request_id = accept_request_id(supplied)
+        scope.setdefault("state", {})["request_id"] = request_id
+        start = time.perf_counter()
+        status = 500
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", ()) if k != _HEADER]
+                headers.append((_HEADER, request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        with log_context(**{"trace.id": request_id}):
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception as exc:
+                _log.error(
+                    "unexpected error",
+                    extra={"event.action": "rest.request", "error.type": type(exc).__name__},
+                )
+                if not started:
+                    await _internal_error(scope, request_id, send_with_id)
+            finally:
+                state = scope.get("state", {})
+                seconds = time.perf_counter() - start
+                _log.info(
+                    "REST request",
+                    extra={
+                        "event.action": "rest.request",
+                        "event.outcome": "success" if status < 400 else "failure",
+                        "event.duration": int(seconds * 1e9),
+                        "http.request.method": scope.get("method"),
+                        "url.path": str(scope.get("path", ""))[:256],
+                        "http.response.status_code": status,
+                        "user.id": state.get("user_id"),
+                        "mcp.server": state.get("mcp_server"),
+                        "mcp.tool": state.get("mcp_tool"),
+                    },
+                )
+
+
+async def _internal_error(scope: Scope, request_id: str, send: Send) -> None:
+    body = json.dumps(
+        {
+            "type": "urn:mcp-platform:problem:internal-error",
+            "title": "Internal Server Error",
+            "status": 500,
+            "detail": "internal error; quote the request id to the platform team",
+            "instance": str(scope.get("path", ""))[:256],
+            "request_id": request_id,
+        }
+    ).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 500,
+            "headers": [
+                (b"content-type", b"application/problem+json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

@@ -1,0 +1,114 @@
+"""Who is calling (the bearer token, verified like every MCP server does) and may they."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from mcp_common.authorizer import AuthorizationRequest, CachingAuthorizer
+from mcp_common.errors import AuthenticationError, AuthorizationDenied
+from mcp_common.logging import get_logger
+from mcp_common.metrics import PlatformMetrics
+from mcp_common.oidc import TokenVerifier
+from mcp_common.principal import Principal
+
+from .problems import ProxyProblem, denied
+
+__all__ = ["RESOURCE", "Gatekeeper"]
+
+# The policy's resource for the proxy itself (common-services/opa/policy.rego).
+RESOURCE = "rest-api-proxy"
+
+_log = get_logger("mcp.rest_proxy")
+
+
+def _quoted(text: str) -> str:
+    """Safe inside an RFC 7235 quoted-string."""
+    return "".join(c for c in text if c not in '"\\' and c.isprintable())[:200]
+
+
+class Gatekeeper:
+    """Authenticates bearer tokens and asks the policy about the `rest-api-proxy` resource."""
+
+    def __init__(
+        self,
+        verifier: TokenVerifier,
+        authorizer: CachingAuthorizer,
+        *,
+        realm: str = "mcp-rest-api-proxy",
+        metrics: PlatformMetrics | None = None,
+    ) -> None:
+        if not realm:
+            raise ValueError("realm must not be empty")
+        self.verifier = verifier
+        self.authorizer = authorizer
+        self.realm = realm
+        self._metrics = metrics
+
+    async def authenticate(self, request: Request) -> tuple[Principal, str]:
+        """The verified caller and their token; 401 with WWW-Authenticate otherwise."""
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            self._outcome("missing")
+            raise ProxyProblem(
+                401,
+                "unauthorized",
+                "a bearer token is required (Authorization: Bearer <token>)",
+                headers={"WWW-Authenticate": f'Bearer realm="{self.realm}"'},
+            )
+        try:
+            principal = await self.verifier.verify(token)
+        except AuthenticationError as exc:
+            reason = str(exc)
+        except Exception as exc:  # fail closed: a verifier failure is a refusal
+            _log.warning(
+                "token verification error",
+                extra={"event.action": "authentication", "error.type": type(exc).__name__},
+            )
+            reason = "token could not be verified"
+        else:
+            self._outcome("success")
+            return principal, token
+        self._outcome("failure")
+        _log.info(
+            "authentication failed",
+            extra={
+                "event.action": "authentication",
+                "event.outcome": "failure",
+                "event.reason": reason,
+            },
+        )
+        challenge = (
+            f'Bearer realm="{self.realm}", error="invalid_token", '
+            f'error_description="{_quoted(reason)}"'
+        )
+        raise ProxyProblem(
+            401, "unauthorized", f"invalid token: {reason}", headers={"WWW-Authenticate": challenge}
+        )
+
+    async def authorize(
+        self,
+        principal: Principal,
+        action: str,
+        *,
+        server: str,
+        tool: str | None = None,
+        audit: bool = True,
+    ) -> None:
+        """Ask the policy about `action` on the proxy for `server`/`tool`; 403 when refused.
+
+        With `audit=False` only a refusal is recorded (an entry check before the real one).
+        """
+        request = AuthorizationRequest(
+            principal=principal, server=server, resource=RESOURCE, action=action, tool=tool
+        )
+        decision = await self.authorizer.authorize(request, audit_event=audit)
+        if not decision.allowed:
+            if not audit:  # from the decision cache: records the refusal, decides nothing new
+                await self.authorizer.authorize(request, audit_event=True)
+            raise denied(AuthorizationDenied(action, RESOURCE, tool))
+
+    def _outcome(self, outcome: str) -> None:
+        if self._metrics is not None:
+            self._metrics.auth_outcome(outcome)

@@ -1,0 +1,85 @@
+"""Settings of the REST proxy: the platform's `MCP_` variables plus the MCP server registry."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
+
+from mcp_common import CommonSettings
+
+__all__ = ["ProxySettings", "parse_servers"]
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
+# The proxy reads no backend secret: it forwards each caller's own token, and its optional
+# catalog identity comes from MCP_PROXY_CLIENT_SECRET. CommonSettings insists on a secrets
+# backend (vault by default, with its address and credentials), so the proxy pins it.
+_NO_SECRETS = "(unused: the REST proxy reads no backend secret)"
+
+
+def parse_servers(value: Any) -> dict[str, str]:
+    """`{"name": "url"}` as JSON, or `name=url,name=url` (like the reference MCP_SERVERS)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("{"):
+            value = json.loads(text)
+        else:
+            pairs = [item.strip() for item in text.split(",") if item.strip()]
+            value = {}
+            for pair in pairs:
+                name, sep, url = pair.partition("=")
+                if not sep:
+                    raise ValueError(f"expected name=url, got {pair!r}")
+                value[name.strip()] = url.strip()
+    if not isinstance(value, dict):
+        raise ValueError("must be a JSON object or name=url pairs")
+    servers: dict[str, str] = {}
+    for name, url in value.items():
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise ValueError(f"server name {name!r} must match {_NAME.pattern}")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError(f"server {name!r}: url must be http(s)")
+        servers[name] = url
+    return servers
+
+
+class ProxySettings(CommonSettings):
+    """Common settings (issuer, audience, policy) plus where the MCP servers are."""
+
+    service_name: str = "mcp-rest-api-proxy"
+    port: int = Field(8001, ge=0, le=65535)
+    workers: int = Field(1, ge=1, le=64)  # uvicorn worker processes
+    # MCP_SERVERS: {"catalyst-center": "http://mcp-catalyst-center:8002/mcp", ...}
+    servers: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
+    upstream_timeout: float = Field(30.0, gt=0, le=600)
+    upstream_max_connections: int = Field(100, ge=1, le=10_000)
+    # How long a caller's tool list is reused for callers with the same groups and MFA.
+    tools_cache_ttl: float = Field(10.0, ge=0, le=300)
+    # Optional catalog identity (client credentials) for the typed OpenAPI document.
+    proxy_client_id: str | None = None
+    proxy_client_secret: SecretStr | None = None
+    proxy_token_endpoint: str | None = None  # default: from the issuer's discovery
+    catalog_refresh_seconds: float = Field(60.0, ge=5, le=3600)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secret_store(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if not str(k).startswith("vault_")}
+            data["secrets_backend"] = "file"
+            data["secrets_file"] = _NO_SECRETS
+        return data
+
+    @field_validator("servers", mode="before")
+    @classmethod
+    def _servers(cls, value: Any) -> dict[str, str]:
+        return parse_servers(value)
+
+    @model_validator(mode="after")
+    def _catalog_identity(self) -> ProxySettings:
+        if bool(self.proxy_client_id) != bool(self.proxy_client_secret):
+            raise ValueError("MCP_PROXY_CLIENT_ID and MCP_PROXY_CLIENT_SECRET go together")
+        return self
