@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -118,7 +119,14 @@ def endpoints(
 def example_python() -> Path:
     """The example's own environment, built from its lock file."""
     done = subprocess.run(
-        ["uv", "sync", "--frozen", "--project", str(EXAMPLE)],
+        # `uv run` exports its own path as UV (make installs uv under .tools/ when absent).
+        [
+            os.environ.get("UV") or shutil.which("uv") or "uv",
+            "sync",
+            "--frozen",
+            "--project",
+            str(EXAMPLE),
+        ],
         capture_output=True,
         text=True,
         timeout=600,

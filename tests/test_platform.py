@@ -54,6 +54,7 @@ def test_endpoints_json_lists_issuer_and_every_server(platform: tuple[LocalPlatf
     assert set(endpoints["servers"]) == {s.name for s in available_servers()}
     for url in endpoints["servers"].values():
         assert url.endswith("/mcp")
+    assert endpoints["rest-api-proxy"].startswith("http://127.0.0.1:")
     assert httpx.get(f"{endpoints['issuer']}/.well-known/openid-configuration").status_code == 200
 
 
@@ -126,3 +127,24 @@ def test_stop_ends_every_process(tmp_path: Path) -> None:
     processes = list(local.processes.values())
     local.stop()
     assert all(p.poll() is not None for p in processes)
+
+
+def test_the_rest_proxy_serves_legacy_clients_with_the_callers_identity(
+    platform: tuple[LocalPlatform, Path],
+) -> None:
+    local, state = platform
+    proxy = local.endpoints["rest-api-proxy"]
+    token = _token(state, "service-desk")
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = httpx.get(f"{proxy}/api/v1/mcp/servicenow/tools", headers=headers, timeout=10)
+    assert listed.status_code == 200, listed.text
+    assert "search_incidents" in {t["name"] for t in listed.json()["tools"]}
+    called = httpx.post(
+        f"{proxy}/api/v1/mcp/servicenow/tools/search_incidents",
+        json={"arguments": {}},
+        headers=headers,
+        timeout=30,
+    )
+    assert called.status_code == 200, called.text
+    assert called.json()["status"] == "success"
+    assert httpx.get(f"{proxy}/api/v1/mcp/servicenow/tools").status_code == 401

