@@ -88,19 +88,8 @@ class LocalPlatform:
         self._check_ports(servers, backends)
         try:
             progress(f"identity provider on {self.issuer}")
-            run.spawn(
-                "issuer",
-                [
-                    "-m",
-                    "mcp_sandbox.idp",
-                    "--port",
-                    str(self.ports.issuer),
-                    "--issuer",
-                    self.issuer,
-                    "--audience",
-                    AUDIENCE,
-                ],
-            )
+            idp = f"-m mcp_sandbox.idp --port {self.ports.issuer} --issuer {self.issuer}"
+            run.spawn("issuer", [*idp.split(), "--audience", AUDIENCE])
             run.wait_http("issuer", f"{self.issuer}/.well-known/openid-configuration")
 
             progress(f"OpenBao (Vault API) on 127.0.0.1:{self.ports.vault}")
