@@ -41,6 +41,7 @@ test: lint typecheck pytest
 
 bench: sync
 	$(UV) run --frozen python bench/auth_overhead.py --write docs/benchmarks.md
+	$(UV) run --frozen python bench/rest_proxy.py --write docs/benchmarks.md
 
 clean:
 	rm -rf .platform .pytest_cache .mypy_cache .ruff_cache
