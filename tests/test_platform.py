@@ -148,3 +148,50 @@ def test_the_rest_proxy_serves_legacy_clients_with_the_callers_identity(
     assert called.status_code == 200, called.text
     assert called.json()["status"] == "success"
     assert httpx.get(f"{proxy}/api/v1/mcp/servicenow/tools").status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("identity", "path", "body", "status"),
+    [
+        (None, "servicenow/tools/search_incidents", {"arguments": {}}, 401),
+        ("network-engineer", "servicenow/tools/search_incidents", {"arguments": {}}, 403),
+        ("service-desk", "servicenow/tools/approve_change", {"arguments": {}}, 404),
+        ("service-desk", "nowhere/tools/anything", {"arguments": {}}, 404),
+        ("service-desk", "servicenow/tools/get_incident", {"arguments": {"nope": 1}}, 422),
+    ],
+    ids=["no-token", "denied", "unknown-tool", "unknown-server", "bad-arguments"],
+)
+def test_the_rest_proxy_errors_through_the_real_stack(
+    platform: tuple[LocalPlatform, Path], identity: str | None, path: str, body: dict, status: int
+) -> None:
+    local, state = platform
+    headers = {"Authorization": f"Bearer {_token(state, identity)}"} if identity else {}
+    answer = httpx.post(
+        f"{local.endpoints['rest-api-proxy']}/api/v1/mcp/{path}",
+        json=body,
+        headers=headers,
+        timeout=30,
+    )
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert answer.json()["status"] == status
+
+
+def test_a_backend_failure_is_502_with_the_tools_message(
+    platform: tuple[LocalPlatform, Path],
+) -> None:
+    local, state = platform
+    simulator = local.endpoints["backends"]["servicenow"]
+    fault = {"path_prefix": "/api/now/table/incident", "status": 500, "count": 20}
+    assert httpx.post(f"{simulator}/sandbox/faults", json=fault).status_code < 300
+    try:
+        answer = httpx.post(
+            f"{local.endpoints['rest-api-proxy']}/api/v1/mcp/servicenow/tools/search_incidents",
+            json={"arguments": {}},
+            headers={"Authorization": f"Bearer {_token(state, 'service-desk')}"},
+            timeout=60,
+        )
+    finally:
+        httpx.post(f"{simulator}/sandbox/faults/clear")
+    assert answer.status_code == 502, answer.text
+    assert "servicenow" in answer.json()["detail"].lower()
