@@ -118,6 +118,15 @@ async def test_happy_path_deploys_and_closes_the_change_with_the_requester_in_au
     assert {"create_change", "update_change", "deploy_template", "preview_template"} <= tools
     assert {e["on_behalf_of"] for e in decisions} == {subject_for(ENGINEER)}
     assert {e["authz.decision"] for e in decisions} == {"allow"}
+    # One pooled POST per call (no session, no tools/list), each naming the deployment.
+    assert all(e["trace.id"].startswith(f"{workflow_id}-") for e in decisions)
+    listings = [
+        e
+        for e in fresh.audit_events()
+        if e.get("event.action") == "authorization.list_tools"
+        and e.get("user.id") == worker_subject
+    ]
+    assert listings == []
 
 
 async def test_a_failed_deployment_is_rolled_back_and_the_change_closed_unsuccessful(

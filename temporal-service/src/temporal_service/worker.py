@@ -133,6 +133,7 @@ async def run_worker(
         async with worker:
             await stop.wait()
     finally:
+        await tools.aclose()
         await tokens.aclose()
         if secrets is not None:
             await secrets.aclose()

@@ -2,6 +2,7 @@
 
 The worker is an MCP client like any agent: its workload token (acting for the requester)
 goes to each server, which authenticates it, asks the policy and writes the audit event.
+The servers are stateless (JSON answers): each call is one pooled POST, with no session.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from fastmcp import Client
-from fastmcp.client.transports import StreamableHttpTransport
+from temporalio import activity
 
 from mcp_common.errors import AuthenticationError, UpstreamError
 from mcp_common.logging import get_logger
+from mcp_common.mcp_client import McpCallError, McpClient
 
 from ..models import ChangeRecord, DeployOutcome
 from .platform import (
@@ -35,6 +36,11 @@ _TRANSIENT = re.compile(
     r"|unreachable|connection (error|failed)|circuit|rate limit|internal error|temporarily",
     re.IGNORECASE,
 )
+# McpCallError kinds where trying again may help (a refused token is dropped first).
+_RETRYABLE = frozenset(
+    {"unavailable", "timeout", "rate_limited", "upstream_error", "protocol", "unauthorized"}
+)
+_UNSAFE_ID = re.compile(r"[^A-Za-z0-9-]")  # servers take plain X-Request-IDs only
 _APPROVAL = {"not yet requested": "not requested", "no longer required": "not required"}
 _HEALTH_PAGE = 500
 
@@ -56,6 +62,15 @@ class TokenSource(Protocol):
         ...
 
 
+def _request_id() -> str | None:
+    """Workflow, activity and attempt: one deployment's lines on every server share a prefix."""
+    if not activity.in_activity():
+        return None
+    info = activity.info()
+    raw = f"{info.workflow_id}-{info.activity_type}-attempt{info.attempt}"
+    return _UNSAFE_ID.sub("-", raw)[:128]
+
+
 def _change(data: Mapping[str, Any], *, created: bool = True) -> ChangeRecord:
     approval = str(data.get("approval") or "not requested").lower()
     return ChangeRecord(
@@ -68,7 +83,7 @@ def _change(data: Mapping[str, Any], *, created: bool = True) -> ChangeRecord:
 
 
 class McpPlatformTools:
-    """PlatformTools calling the MCP servers over streamable HTTP with workload tokens."""
+    """PlatformTools calling the MCP servers with workload tokens, over pooled connections."""
 
     def __init__(
         self,
@@ -87,18 +102,19 @@ class McpPlatformTools:
                 raise ValueError(f"{name} must be an http(s) URL, got {url!r}")
         if timeout <= 0 or deploy_timeout <= 0:
             raise ValueError("timeouts must be positive")
-        self._cc, self._sn = catalyst_center_url, servicenow_url
         self._tokens = tokens
-        self._timeout, self._deploy_timeout = timeout, deploy_timeout
+        self._cc = McpClient("catalyst-center", catalyst_center_url, timeout=timeout)
+        self._sn = McpClient("servicenow", servicenow_url, timeout=timeout)
+        # The deploy call waits for the devices: its own pool, with its own (long) read timeout.
+        self._deploy = McpClient("catalyst-center", catalyst_center_url, timeout=deploy_timeout)
+
+    async def aclose(self) -> None:
+        """Close the connection pools."""
+        for client in (self._cc, self._sn, self._deploy):
+            await client.aclose()
 
     async def _call(
-        self,
-        url: str,
-        tool: str,
-        arguments: Mapping[str, Any],
-        *,
-        on_behalf_of: str,
-        seconds: float | None = None,
+        self, client: McpClient, tool: str, arguments: Mapping[str, Any], *, on_behalf_of: str
     ) -> dict[str, Any]:
         try:
             token = await self._tokens.token(on_behalf_of)
@@ -106,25 +122,23 @@ class McpPlatformTools:
             raise ToolCallFailed(tool, str(exc), retryable=False) from None
         except UpstreamError as exc:
             raise ToolCallFailed(tool, str(exc), retryable=True) from None
-        seconds = seconds or self._timeout
         try:
-            async with Client(StreamableHttpTransport(url, auth=token), timeout=seconds) as client:
-                result = await client.call_tool(
-                    tool, dict(arguments), raise_on_error=False, timeout=seconds
-                )
-        except Exception as exc:
-            # Unreachable, 401 (token revoked early), protocol error: a fresh token and a
-            # retry may help; the activity's retry policy bounds the attempts.
-            self._tokens.invalidate(on_behalf_of)
-            failure = type(exc).__name__
-            _log.warning("MCP call failed", extra={"tool_name": tool, "error.type": failure})
-            raise ToolCallFailed(
-                tool, f"MCP server call failed ({failure})", retryable=True
-            ) from None
-        if result.is_error:
-            text = " ".join(getattr(part, "text", "") for part in result.content).strip()
-            raise ToolCallFailed(tool, text or "tool error", retryable=is_transient(text))
-        return dict(result.structured_content or {})
+            result = await client.call_tool(tool, arguments, token, request_id=_request_id())
+        except McpCallError as exc:
+            raise self._failed(tool, exc, on_behalf_of) from None
+        structured = result.structured
+        return dict(structured) if isinstance(structured, dict) else {}
+
+    def _failed(self, tool: str, exc: McpCallError, on_behalf_of: str) -> ToolCallFailed:
+        """Transport trouble is retried (the activity's retry policy bounds it); refusals not."""
+        message = str(exc)  # McpCallError texts are safe: never a token
+        if exc.kind == "tool_error":
+            return ToolCallFailed(tool, message, retryable=is_transient(message))
+        if exc.kind == "unauthorized":
+            self._tokens.invalidate(on_behalf_of)  # revoked or expired early: fetch a new one
+        if exc.kind in _RETRYABLE:
+            _log.warning("MCP call failed", extra={"tool_name": tool, "error.type": exc.kind})
+        return ToolCallFailed(tool, message, retryable=exc.kind in _RETRYABLE)
 
     async def get_template(self, template_id: str, *, on_behalf_of: str) -> TemplateInfo:
         """The template and its committed versions."""
@@ -210,11 +224,7 @@ class McpPlatformTools:
         if version is not None:
             arguments["version"] = version
         data = await self._call(
-            self._cc,
-            "deploy_template",
-            arguments,
-            on_behalf_of=on_behalf_of,
-            seconds=self._deploy_timeout,
+            self._deploy, "deploy_template", arguments, on_behalf_of=on_behalf_of
         )
         failed = [
             str(d.get("hostname") or d.get("device_id"))
