@@ -149,13 +149,15 @@ def test_symmetric_and_none_algorithms_cannot_be_configured() -> None:
             OIDCVerifier("http://127.0.0.1:1", "aud", algorithms=algs)
 
 
-def test_principal_mapping_reads_acr_and_actor() -> None:
+def test_principal_mapping_reads_acr_and_does_not_reverse_an_rfc8693_actor() -> None:
     p = principal_from_claims(
-        {"sub": "svc", "acr": "mfa", "roles": ["a", "b"], "act": {"sub": "alice"}},
+        {"sub": "alice", "acr": "mfa", "roles": ["a", "b"], "act": {"sub": "svc"}},
         groups_claim="roles",
         mfa_methods=["mfa"],
     )
-    assert p.mfa and p.groups == frozenset({"a", "b"}) and p.on_behalf_of == "alice"
+    assert p.mfa and p.groups == frozenset({"a", "b"})
+    # `act` names the actor, not the person served: it is kept, not read as on_behalf_of.
+    assert p.subject == "alice" and p.on_behalf_of is None and p.claims["act"] == {"sub": "svc"}
 
 
 def test_principal_mapping_prefers_the_issuers_on_behalf_of_claim_over_act() -> None:

@@ -64,7 +64,7 @@ def principal_from_claims(
 ) -> Principal:
     """Map verified claims to a Principal (groups by claim path, MFA from `amr`/`acr`).
 
-    `on_behalf_of` comes from the `on_behalf_of` claim, else from `act.sub`.
+    `on_behalf_of` comes from the issuer's `on_behalf_of` claim only.
     """
     subject = claims.get("sub")
     if not isinstance(subject, str) or not subject:
@@ -73,14 +73,11 @@ def principal_from_claims(
     acr = claims.get("acr")
     mfa = bool(amr & set(mfa_methods)) or (isinstance(acr, str) and acr in mfa_methods)
     scopes = _as_strings(claims.get("scope")) | _as_strings(claims.get("scp"))
-    # A workload acting for a person: the issuer's `on_behalf_of` claim (dev issuer, Keycloak
-    # mapper), else the RFC 8693 `act` claim's subject as read so far.
-    actor = claims.get("act")
+    # A workload acting for a person carries the issuer's `on_behalf_of` claim (dev issuer,
+    # a Keycloak mapper). An RFC 8693 `act` claim means the reverse (`sub` is the person,
+    # `act.sub` the actor), so it is not read as on_behalf_of; it stays in `claims`.
     delegated = claims.get("on_behalf_of")
-    if isinstance(delegated, str) and delegated:
-        on_behalf_of: str | None = delegated
-    else:
-        on_behalf_of = actor.get("sub") if isinstance(actor, Mapping) else None
+    on_behalf_of = delegated if isinstance(delegated, str) and delegated else None
     exp = claims.get("exp")
     return Principal(
         subject=subject,
