@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 
@@ -14,47 +12,31 @@ from mcp_catalyst_center.client import CatalystCenterClient
 from mcp_common.testing import StaticSecretStore
 from mcp_sandbox.catalyst_center import create_catalyst_center_app
 from mcp_sandbox.serve import BackgroundServer
+from mcp_sandbox.stack import SandboxControls
 
 SIM_USER = "svc-mcp"
 SIM_PASSWORD = "sim-Pa55word-for-tests"
 SECRET_PATH = "api/catalyst-center"
 
 
-@dataclass
-class Simulator:
+class Simulator(SandboxControls):
     """The Catalyst Center simulator and its `/sandbox` test controls."""
-
-    url: str
-
-    def _admin(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        response = httpx.request(method, f"{self.url}/sandbox/{path}", json=body, timeout=5)
-        response.raise_for_status()
-        return response.json()
-
-    def stats(self) -> dict[str, Any]:
-        """Requests per path, logins, faults served, CLI commands."""
-        result: dict[str, Any] = self._admin("GET", "stats")
-        return result
 
     def fault(self, path_prefix: str, status: int, **extra: Any) -> None:
         """Answer the next matching request(s) with `status`."""
-        self._admin("POST", "faults", {"path_prefix": path_prefix, "status": status, **extra})
+        self.admin("faults", {"path_prefix": path_prefix, "status": status, **extra})
 
     def fail_next_task(self, reason: str) -> None:
         """The next task ends in error with this failureReason."""
-        self._admin("POST", "tasks/fail-next", {"failureReason": reason})
+        self.admin("tasks/fail-next", {"failureReason": reason})
 
     def hang_next_task(self) -> None:
         """The next task never completes."""
-        self._admin("POST", "tasks/hang-next", {})
+        self.admin("tasks/hang-next")
 
     def expire_tokens(self) -> None:
         """Every issued token is invalid from now on."""
-        self._admin("POST", "tokens/expire")
-
-    def reset(self) -> None:
-        """Back to the initial state (tokens, stats, faults, deployments)."""
-        self._admin("POST", "reset")
+        self.admin("tokens/expire")
 
     def deployed(self) -> dict[str, Any]:
         """Per device, the template versions deployed."""

@@ -9,17 +9,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastmcp import Client
-from fastmcp.client.transports import StreamableHttpTransport
 from fastmcp.exceptions import ToolError
 
 from mcp_catalyst_center import CatalystCenterSettings, build
@@ -28,16 +24,8 @@ from mcp_sandbox.catalyst_center.configs import running_config
 from mcp_sandbox.idp_server import IdpServer
 from mcp_sandbox.inventory import DEVICES, Device
 from mcp_sandbox.openbao import OpenBaoDevServer
-from mcp_sandbox.serve import BackgroundServer
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    """A port free on 127.0.0.1 now (the root conftest's helper is not importable here)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+from mcp_sandbox.stack import StrictStack as Stack
+from mcp_sandbox.stack import capture_logs, start_server_stack
 
 
 def device(hostname: str) -> Device:
@@ -64,64 +52,26 @@ NTP_TEMPLATE = "cd546576-69b2-5b3e-9263-191e9a914336"
 NTP_PARAMS = {"ntp_primary": "10.0.0.123", "ntp_secondary": "10.0.1.123", "timezone": "UTC"}
 
 
-@dataclass
-class Stack:
-    """The running chain: MCP URL, the simulator behind it, and the issuer."""
-
-    url: str
-    sim: Any  # conftest.Simulator
-    idp: IdpServer
-
-    async def call(self, identity: str, tool: str, args: dict[str, Any] | None = None) -> Any:
-        """Call a tool as a demo identity; return its structured result."""
-        async with Client(StreamableHttpTransport(self.url, auth=self.idp.token(identity))) as c:
-            result = await c.call_tool(tool, args or {})
-        return result.structured_content
-
-    async def tools(self, identity: str) -> set[str]:
-        """The tools a demo identity sees."""
-        async with Client(StreamableHttpTransport(self.url, auth=self.idp.token(identity))) as c:
-            return {t.name for t in await c.list_tools()}
-
-
 @pytest.fixture(scope="module")
 def log_stream() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    configure_logging("mcp-catalyst-center", "DEBUG", stream=stream)
-    yield stream
-    configure_logging("mcp-catalyst-center", "INFO")
+    with capture_logs(configure_logging, "mcp-catalyst-center") as stream:
+        yield stream
 
 
 @pytest.fixture(scope="module")
 def stack(
     idp: IdpServer,
     openbao: OpenBaoDevServer,
-    serve: Callable[..., BackgroundServer],
     simulator: Any,
     policy_path: Path,
     log_stream: io.StringIO,
-) -> Stack:
-    openbao.seed({"api/catalyst-center": simulator.secret()})
-    hcl = (ROOT / "common-services/vault/policies/mcp-server.hcl").read_text()
-    role_id, secret_id = openbao.enable_approle(
-        "mcp-catalyst-center-test", ["mcp-server"], {"mcp-server": hcl}
-    )
-    port = free_port()  # the server's URL (token audience metadata) must be known up front
-    settings = CatalystCenterSettings(
-        port=port,
-        oidc_issuer=idp.issuer,
-        oidc_audience=idp.audience,
-        vault_addr=openbao.addr,
-        vault_auth="approle",
-        vault_role_id=role_id,
-        vault_secret_id=secret_id,
-        policy_path=str(policy_path),
-        rate_limit_per_minute=0,
-        task_poll_interval=0.05,
-        task_timeout=1.0,
-    )
-    server = serve(build(settings).http_app(), port)
-    return Stack(f"{server.url}/mcp", simulator, idp)
+) -> Iterator[Stack]:
+    overrides = {"task_poll_interval": 0.05, "task_timeout": 1.0}
+    with start_server_stack(
+        simulator.url, simulator.secret(), CatalystCenterSettings, build, simulator=simulator,
+        idp=idp, openbao=openbao, policy_path=policy_path, overrides=overrides,
+    ) as stack:  # fmt: skip
+        yield Stack(stack)
 
 
 # --- every tool succeeds ----------------------------------------------------------------

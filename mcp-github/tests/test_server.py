@@ -15,6 +15,7 @@ import pytest
 from mcp_common.logging import configure_logging
 from mcp_github.server import INSTRUCTIONS, NAME, RESOURCE
 from mcp_github.settings import GitHubSettings
+from mcp_sandbox.stack import capture_logs, error_text
 
 READ_TOOLS = {
     "list_repositories",
@@ -61,17 +62,11 @@ CALLS: dict[str, dict[str, Any]] = {
 }
 
 
-def error_text(result: Any) -> str:
-    return " ".join(getattr(part, "text", "") for part in result.content)
-
-
 @pytest.fixture(scope="module", autouse=True)
 def log_stream() -> Iterator[io.StringIO]:
     """Every log line of this module, at DEBUG, to check what is (not) logged."""
-    stream = io.StringIO()
-    configure_logging("mcp-github", "DEBUG", stream=stream)
-    yield stream
-    configure_logging("mcp-github", "INFO")
+    with capture_logs(configure_logging, "mcp-github") as stream:
+        yield stream
 
 
 def test_every_tool_has_a_call() -> None:

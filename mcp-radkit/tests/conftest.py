@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
-import httpx
 import pytest
 import pytest_asyncio
 
@@ -14,6 +12,7 @@ from mcp_common.testing import StaticSecretStore
 from mcp_radkit.client import RadkitClient
 from mcp_sandbox.radkit import create_radkit_app
 from mcp_sandbox.serve import BackgroundServer
+from mcp_sandbox.stack import SandboxControls
 
 SERVICE_ID = "test-rdkt-0042"
 CLIENT_ID = "mcp-radkit-tests@corp.example.net"
@@ -21,37 +20,20 @@ CLIENT_SECRET = "sim-Radkit-Secret-for-tests"
 SECRET_PATH = "api/radkit"
 
 
-@dataclass
-class Simulator:
+class Simulator(SandboxControls):
     """The RADKit simulator and its `/sandbox` test controls."""
-
-    url: str
-
-    def _admin(self, method: str, path: str, body: Mapping[str, Any] | None = None) -> Any:
-        response = httpx.request(method, f"{self.url}/sandbox/{path}", json=body, timeout=5)
-        response.raise_for_status()
-        return response.json()
-
-    def stats(self) -> dict[str, Any]:
-        """Requests per path, logins, faults served, commands run."""
-        result: dict[str, Any] = self._admin("GET", "stats")
-        return result
 
     def fault(self, path_prefix: str, status: int | None = None, **extra: Any) -> None:
         """Answer the next matching request(s) with `status` (and/or a delay)."""
-        self._admin("POST", "faults", {"path_prefix": path_prefix, "status": status, **extra})
+        self.admin("faults", {"path_prefix": path_prefix, "status": status, **extra})
 
     def hang_next(self) -> None:
         """The next exec request never completes."""
-        self._admin("POST", "requests/hang-next")
+        self.admin("requests/hang-next")
 
     def expire_tokens(self) -> None:
         """Every issued token is invalid from now on."""
-        self._admin("POST", "tokens/expire")
-
-    def reset(self) -> None:
-        """Back to the initial state."""
-        self._admin("POST", "reset")
+        self.admin("tokens/expire")
 
     def secret(self) -> dict[str, str]:
         """What `api/radkit` holds for this simulator."""

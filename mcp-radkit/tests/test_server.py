@@ -12,13 +12,10 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from fastmcp import Client
-from fastmcp.client.transports import StreamableHttpTransport
 from fastmcp.exceptions import ToolError
 
 from mcp_common.logging import configure_logging
@@ -27,71 +24,34 @@ from mcp_sandbox.catalyst_center.configs import running_config
 from mcp_sandbox.idp_server import IdpServer
 from mcp_sandbox.inventory import DEVICES
 from mcp_sandbox.openbao import OpenBaoDevServer
-from mcp_sandbox.serve import BackgroundServer, free_port
+from mcp_sandbox.stack import StrictStack as Stack
+from mcp_sandbox.stack import capture_logs, start_server_stack
 
-ROOT = Path(__file__).resolve().parents[2]
 READ_TOOLS = {"list_devices", "get_device"}
 ALL_TOOLS = READ_TOOLS | {"exec_commands", "check_reachability", "collect_diagnostics"}
 HOSTS = {d.hostname: d for d in DEVICES}
 
 
-@dataclass
-class Stack:
-    """The running chain: MCP URL, the simulator behind it, and the issuer."""
-
-    url: str
-    sim: Any  # conftest.Simulator
-    idp: IdpServer
-
-    async def call(self, identity: str, tool: str, args: dict[str, Any] | None = None) -> Any:
-        """Call a tool as a demo identity; return its structured result."""
-        async with Client(StreamableHttpTransport(self.url, auth=self.idp.token(identity))) as c:
-            result = await c.call_tool(tool, args or {})
-        return result.structured_content
-
-    async def tools(self, identity: str) -> set[str]:
-        """The tools a demo identity sees."""
-        async with Client(StreamableHttpTransport(self.url, auth=self.idp.token(identity))) as c:
-            return {t.name for t in await c.list_tools()}
-
-
 @pytest.fixture(scope="module")
 def log_stream() -> Iterator[io.StringIO]:
-    stream = io.StringIO()
-    configure_logging("mcp-radkit", "DEBUG", stream=stream)
-    yield stream
-    configure_logging("mcp-radkit", "INFO")
+    with capture_logs(configure_logging, "mcp-radkit") as stream:
+        yield stream
 
 
 @pytest.fixture(scope="module")
 def stack(
     idp: IdpServer,
     openbao: OpenBaoDevServer,
-    serve: Callable[..., BackgroundServer],
     simulator: Any,
     policy_path: Path,
     log_stream: io.StringIO,
-) -> Stack:
-    openbao.seed({"api/radkit": simulator.secret()})
-    hcl = (ROOT / "common-services/vault/policies/mcp-server.hcl").read_text()
-    role_id, secret_id = openbao.enable_approle("mcp-radkit-test", ["mcp-server"],
-                                                {"mcp-server": hcl})  # fmt: skip
-    port = free_port()  # the server's URL (token audience metadata) must be known up front
-    settings = RadkitSettings(
-        port=port,
-        oidc_issuer=idp.issuer,
-        oidc_audience=idp.audience,
-        vault_addr=openbao.addr,
-        vault_auth="approle",
-        vault_role_id=role_id,
-        vault_secret_id=secret_id,
-        policy_path=str(policy_path),
-        rate_limit_per_minute=0,
-        poll_interval=0.05,
-        wait_margin=1.0,
-    )
-    server = serve(build(settings).http_app(), port)
-    return Stack(f"{server.url}/mcp", simulator, idp)
+) -> Iterator[Stack]:
+    with start_server_stack(
+        simulator.url, simulator.secret(), RadkitSettings, build, simulator=simulator,
+        idp=idp, openbao=openbao, policy_path=policy_path,
+        overrides={"poll_interval": 0.05, "wait_margin": 1.0},
+    ) as stack:  # fmt: skip
+        yield Stack(stack)
 
 
 # --- every tool succeeds ----------------------------------------------------------------

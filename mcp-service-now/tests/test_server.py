@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from mcp_common.logging import configure_logging
+from mcp_sandbox.stack import capture_logs
 from mcp_service_now.server import INSTRUCTIONS, NAME, RESOURCE
 from mcp_service_now.settings import ServiceNowSettings
 
@@ -44,10 +45,8 @@ CALLS: dict[str, dict[str, Any]] = {
 @pytest.fixture(scope="module", autouse=True)
 def log_stream() -> Iterator[io.StringIO]:
     """Every log line of this module, at DEBUG, to check what is (not) logged."""
-    stream = io.StringIO()
-    configure_logging("mcp-service-now", "DEBUG", stream=stream)
-    yield stream
-    configure_logging("mcp-service-now", "INFO")
+    with capture_logs(configure_logging, "mcp-service-now") as stream:
+        yield stream
 
 
 def test_defaults_match_the_deployment() -> None:
