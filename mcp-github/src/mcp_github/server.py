@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from mcp_common.authorizer import Authorizer
 from mcp_common.components import (
-    build_authorizer,
-    build_rate_limiter,
     build_secret_store,
-    build_verifier,
 )
 from mcp_common.logging import configure_logging
 from mcp_common.metrics import PlatformMetrics
@@ -61,10 +58,9 @@ def build(
         name=NAME,
         resource=RESOURCE,
         toolsets=all_toolsets(client, max_file_chars=settings.github_max_file_chars),
-        verifier=verifier or build_verifier(settings),
-        authorizer=authorizer or build_authorizer(settings),
+        verifier=verifier,
+        authorizer=authorizer,
         secrets=secrets,
-        rate_limiter=build_rate_limiter(settings),
         metrics=metrics,
         instructions=INSTRUCTIONS,
         closers=[client],

@@ -12,10 +12,7 @@ from mcp_common import (
     run_server,
 )
 from mcp_common.components import (
-    build_authorizer,
-    build_rate_limiter,
     build_secret_store,
-    build_verifier,
 )
 from mcp_common.metrics import PlatformMetrics
 from mcp_common.server import PlatformServer
@@ -63,10 +60,9 @@ def build(
         name=NAME,
         resource=RESOURCE,
         toolsets=all_toolsets(client, max_output_chars=settings.max_output_chars),
-        verifier=verifier or build_verifier(settings),
-        authorizer=authorizer or build_authorizer(settings),
+        verifier=verifier,
+        authorizer=authorizer,
         secrets=secrets,
-        rate_limiter=build_rate_limiter(settings),
         metrics=metrics,
         instructions=INSTRUCTIONS,
         closers=[client],

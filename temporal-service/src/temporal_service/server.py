@@ -14,10 +14,7 @@ from mcp_common import (
     run_server,
 )
 from mcp_common.components import (
-    build_authorizer,
-    build_rate_limiter,
     build_secret_store,
-    build_verifier,
 )
 from mcp_common.metrics import PlatformMetrics
 from mcp_common.server import PlatformServer
@@ -58,10 +55,9 @@ def build(
         name=NAME,
         resource=RESOURCE,
         toolsets=[workflow_tools(connection, settings)],
-        verifier=verifier or build_verifier(settings),
-        authorizer=authorizer or build_authorizer(settings),
+        verifier=verifier,
+        authorizer=authorizer,
         secrets=secrets or build_secret_store(settings, metrics),
-        rate_limiter=build_rate_limiter(settings),
         metrics=metrics,
         instructions=INSTRUCTIONS,
         closers=[connection],
