@@ -19,6 +19,8 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+from report import write_section
+
 from mcp_common.authorizer import AuthorizationRequest, CachingAuthorizer
 from mcp_common.oidc import OIDCVerifier
 from mcp_common.rego_authorizer import RegoAuthorizer
@@ -147,18 +149,6 @@ def render(rows: list[tuple[str, tuple[float, float, float]]], calls: int) -> st
     return "\n".join(lines)
 
 
-def write(path: Path, section: str) -> None:
-    """Replace this benchmark's section in `path` (or append it)."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if MARK in text:
-        head, _, rest = text.partition(MARK)
-        _, _, tail = rest.partition(MARK)
-        text = head + section + tail
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text)
-
-
 def main() -> None:
     """Run and print (and optionally record) the benchmark."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -169,7 +159,7 @@ def main() -> None:
     section = render(rows, args.calls)
     print(section)
     if args.write:
-        write(args.write, section)
+        write_section(args.write, section, MARK)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from report import write_section
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "common-services" / "opa" / "policy.rego"
@@ -335,18 +336,6 @@ def render(results: dict[str, Any], clients: int, seconds: float, rounds: int) -
     return "\n".join(lines)
 
 
-def write(path: Path, section: str) -> None:
-    """Replace this benchmark's section in `path` (or append it)."""
-    text = path.read_text() if path.exists() else "# Benchmarks\n\n"
-    if MARK in text:
-        head, _, rest = text.partition(MARK)
-        _, _, tail = rest.partition(MARK)
-        text = head + section + tail
-    else:
-        text = text.rstrip() + "\n\n" + section + "\n"
-    path.write_text(text)
-
-
 def main() -> None:
     """Run and print (and optionally record) the benchmark."""
     if len(sys.argv) > 1 and sys.argv[1] == "--serve-mcp":
@@ -365,7 +354,7 @@ def main() -> None:
     section = render(results, args.clients, args.seconds, args.rounds)
     print(section)
     if args.write:
-        write(args.write, section)
+        write_section(args.write, section, MARK)
 
 
 if __name__ == "__main__":
