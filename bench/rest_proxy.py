@@ -59,6 +59,7 @@ def serve_mcp(port: int, issuer: str, audience: str) -> None:
     from mcp_common.logging import configure_logging
     from mcp_common.oidc import OIDCVerifier
     from mcp_common.rego_authorizer import RegoAuthorizer
+    from mcp_common.runtime import tune_gc
     from mcp_common.testing import StaticSecretStore
 
     configure_logging("bench-mcp", "WARNING")
@@ -89,7 +90,9 @@ def serve_mcp(port: int, issuer: str, audience: str) -> None:
         authorizer=RegoAuthorizer(POLICY),
         secrets=StaticSecretStore({}),
     )
-    uvicorn.run(server.http_app(), host="127.0.0.1", port=port, log_config=None, access_log=False)
+    app = server.http_app()
+    tune_gc()  # as run_server does for every platform server
+    uvicorn.run(app, host="127.0.0.1", port=port, log_config=None, access_log=False)
 
 
 # --- the load generator (child process) ----------------------------------------------------

@@ -29,6 +29,7 @@ from .middleware import (
 )
 from .oidc import TokenVerifier
 from .rate_limit import RateLimiter
+from .runtime import tune_gc
 from .secrets import SecretStore
 from .settings import CommonSettings
 from .toolset import Toolset, ToolSpec
@@ -217,8 +218,10 @@ def _add_operational_routes(platform: PlatformServer) -> None:
 def run_server(platform: PlatformServer) -> None:
     """Serve the platform server with uvicorn until interrupted."""
     s = platform.settings
+    app = platform.http_app()
+    tune_gc()
     uvicorn.run(
-        platform.http_app(),
+        app,
         host=s.host,
         port=s.port,
         log_config=None,

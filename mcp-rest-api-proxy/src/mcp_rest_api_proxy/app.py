@@ -24,6 +24,7 @@ from mcp_common.components import build_authorizer, build_verifier
 from mcp_common.logging import configure_logging, get_logger, log_context
 from mcp_common.metrics import CONTENT_TYPE_LATEST, PlatformMetrics
 from mcp_common.oidc import TokenVerifier
+from mcp_common.runtime import tune_gc
 from mcp_common.settings import load_settings
 
 from .catalog import ServiceToken, ToolCatalog
@@ -209,7 +210,9 @@ def create_app_from_env() -> FastAPI:
     """App factory for uvicorn workers: settings from the environment."""
     settings = load_settings(ProxySettings)
     configure_logging(settings.service_name, settings.log_level)
-    return create_app(settings)
+    app = create_app(settings)
+    tune_gc()
+    return app
 
 
 def main() -> None:
@@ -231,4 +234,6 @@ def main() -> None:
             **options,
         )
     else:
-        uvicorn.run(create_app(settings), **options)
+        app = create_app(settings)
+        tune_gc()
+        uvicorn.run(app, **options)
