@@ -13,7 +13,7 @@ burst of other work on the machine hits every path alike), each round after a sh
 a small raw-socket HTTP/1.1 client in its own process, so the load generator costs little
 CPU. Reports calls/s, p50 and p99 latency, errors, and the proxy/mcpo ratios.
 Logging: every process at WARNING (no per-request log lines on either side).
-Run: `uv run python bench/rest_proxy.py [--clients 16] [--seconds 10] [--rounds 5] [--write FILE]`.
+Run: `uv run python bench/rest_proxy.py [--clients 16] [--seconds 30] [--rounds 6] [--write FILE]`.
 """
 
 from __future__ import annotations
@@ -346,9 +346,9 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--warmup", type=float, default=1.0)
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--write", type=Path, help="Markdown file to update")
     args = parser.parse_args()
     if not 1 <= args.clients <= 256 or not 1 <= args.seconds <= 60 or not 1 <= args.rounds <= 20:
