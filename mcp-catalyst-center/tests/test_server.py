@@ -21,6 +21,7 @@ from fastmcp.exceptions import ToolError
 from mcp_catalyst_center import CatalystCenterSettings, build
 from mcp_common.logging import configure_logging
 from mcp_sandbox.catalyst_center.configs import running_config
+from mcp_sandbox.catalyst_center.secretgen import config_secrets
 from mcp_sandbox.idp_server import IdpServer
 from mcp_sandbox.inventory import DEVICES, Device
 from mcp_sandbox.openbao import OpenBaoDevServer
@@ -288,20 +289,6 @@ def test_main_refuses_to_start_without_its_configuration() -> None:
 
 
 # --- secrets ----------------------------------------------------------------------------
-def _device_secrets(config: str) -> set[str]:
-    """The secret values of a raw config, read independently of the server's masking."""
-    words = ("password", "secret", "key", "key-string", "community", "pre-shared-key", "md5")
-    found = set()
-    for line in config.splitlines():
-        tokens = line.replace('"', " ").split()
-        for i, token in enumerate(tokens[:-1]):
-            if token in words or token in ("sha", "aes-128", "ascii"):
-                rest = [t for t in tokens[i + 1 :] if not t.isdigit()]
-                if rest and len(rest[0]) >= 6 and not rest[0].startswith("ISE"):
-                    found.add(rest[0])
-    return found
-
-
 async def test_configs_and_show_outputs_carry_no_secret(stack: Stack) -> None:
     router, nexus = device("par-rtr-01"), device("lon-core-01")
     texts = []
@@ -314,7 +301,7 @@ async def test_configs_and_show_outputs_carry_no_secret(stack: Stack) -> None:
         {"device_ids": [router.id, nexus.id], "commands": ["show running-config"]},
     )
     texts += [d["results"][0]["output"] for d in shown["devices"]]
-    secrets = _device_secrets(running_config(router)) | _device_secrets(running_config(nexus))
+    secrets = config_secrets(running_config(router)) | config_secrets(running_config(nexus))
     assert len(secrets) >= 15, secrets
     leaked = {s for s in secrets for text in texts if s in text}
     assert not leaked
@@ -329,7 +316,7 @@ def test_no_device_secret_nor_credential_in_any_log_line(
     records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert any(r.get("message") == "MCP tool executed" for r in records)
     assert any(r.get("event.action") == "upstream.login" for r in records)
-    secrets = set().union(*(_device_secrets(running_config(d)) for d in DEVICES))
+    secrets = set().union(*(config_secrets(running_config(d)) for d in DEVICES))
     assert len(secrets) > 100
     assert not {s for s in secrets if s in text}
     assert stack.sim.secret()["password"] not in text

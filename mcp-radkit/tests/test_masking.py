@@ -7,28 +7,15 @@ import pytest
 from mcp_common.config_masking import MASK, mask_line
 from mcp_common.config_masking import mask_config as mask_text
 from mcp_sandbox.catalyst_center.configs import running_config
+from mcp_sandbox.catalyst_center.secretgen import config_secrets
 from mcp_sandbox.inventory import DEVICES
 from mcp_sandbox.radkit.outputs import show_logging
-
-
-def device_secrets(config: str) -> set[str]:
-    """The secret values of a raw config, read independently of the masker."""
-    words = ("password", "secret", "key", "key-string", "community", "pre-shared-key", "md5")
-    found = set()
-    for line in config.splitlines():
-        tokens = line.replace('"', " ").split()
-        for i, token in enumerate(tokens[:-1]):
-            if token in words or token in ("sha", "aes-128", "ascii"):
-                rest = [t for t in tokens[i + 1 :] if not t.isdigit()]
-                if rest and len(rest[0]) >= 6 and not rest[0].startswith("ISE"):
-                    found.add(rest[0])
-    return found
 
 
 @pytest.mark.parametrize("device", DEVICES, ids=[d.hostname for d in DEVICES])
 def test_no_secret_of_any_sandbox_config_or_log_survives(device: object) -> None:
     config = running_config(device)  # type: ignore[arg-type]
-    secrets = device_secrets(config)
+    secrets = config_secrets(config)
     assert len(secrets) >= 6
     for text in (config, show_logging(device, config)):  # type: ignore[arg-type]
         masked = mask_text(text)

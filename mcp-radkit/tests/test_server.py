@@ -21,6 +21,7 @@ from fastmcp.exceptions import ToolError
 from mcp_common.logging import configure_logging
 from mcp_radkit import RadkitSettings, build
 from mcp_sandbox.catalyst_center.configs import running_config
+from mcp_sandbox.catalyst_center.secretgen import config_secrets
 from mcp_sandbox.idp_server import IdpServer
 from mcp_sandbox.inventory import DEVICES
 from mcp_sandbox.openbao import OpenBaoDevServer
@@ -202,20 +203,6 @@ def test_main_refuses_to_start_without_its_configuration() -> None:
 
 
 # --- secrets ----------------------------------------------------------------------------
-def _device_secrets(config: str) -> set[str]:
-    """The secret values of a raw config, read independently of the server's masking."""
-    words = ("password", "secret", "key", "key-string", "community", "pre-shared-key", "md5")
-    found = set()
-    for line in config.splitlines():
-        tokens = line.replace('"', " ").split()
-        for i, token in enumerate(tokens[:-1]):
-            if token in words or token in ("sha", "aes-128", "ascii"):
-                rest = [t for t in tokens[i + 1 :] if not t.isdigit()]
-                if rest and len(rest[0]) >= 6 and not rest[0].startswith("ISE"):
-                    found.add(rest[0])
-    return found
-
-
 async def test_outputs_and_diagnostics_carry_no_secret(stack: Stack) -> None:
     names = ["par-rtr-01", "lon-core-01", "par-wlc-01"]
     shown = await stack.call(
@@ -226,7 +213,7 @@ async def test_outputs_and_diagnostics_carry_no_secret(stack: Stack) -> None:
         "admin", "collect_diagnostics", {"devices": names, "include_outputs": True}
     )
     texts += [o["output"] for d in diagnostics["devices"] for o in d["outputs"]]
-    secrets = set().union(*(_device_secrets(running_config(HOSTS[n])) for n in names))
+    secrets = set().union(*(config_secrets(running_config(HOSTS[n])) for n in names))
     assert len(secrets) >= 20, secrets
     assert not {s for s in secrets for text in texts if s in text}
     assert all("<masked>" in t for t in texts[:3])
@@ -241,7 +228,7 @@ def test_no_device_secret_nor_credential_in_any_log_line(
     records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
     assert any(r.get("message") == "MCP tool executed" for r in records)
     assert any(r.get("event.action") == "upstream.login" for r in records)
-    secrets = set().union(*(_device_secrets(running_config(d)) for d in DEVICES))
+    secrets = set().union(*(config_secrets(running_config(d)) for d in DEVICES))
     assert len(secrets) > 100
     assert not {s for s in secrets if s in text}
     assert stack.sim.secret()["client_secret"] not in text

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 
-__all__ = ["plain", "type5", "type7", "type8", "type9", "words"]
+__all__ = ["config_secrets", "plain", "type5", "type7", "type8", "type9", "words"]
 
 _CRYPT = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _WORDS = ("Falcon", "Granite", "Harbor", "Juniper", "Meadow", "Nimbus", "Orchid", "Quartz")
@@ -55,3 +55,17 @@ def words(seed: str, label: str) -> str:
     """A lowercase community-string-like token."""
     data = _digest(seed, label)
     return f"{_WORDS[data[3] % len(_WORDS)].lower()}{data[4:7].hex()}"
+
+
+def config_secrets(config: str) -> set[str]:
+    """The secret values in a raw sandbox config, found without any masker (for tests)."""
+    words = ("password", "secret", "key", "key-string", "community", "pre-shared-key", "md5")
+    found = set()
+    for line in config.splitlines():
+        tokens = line.replace('"', " ").split()
+        for i, token in enumerate(tokens[:-1]):
+            if token in words or token in ("sha", "aes-128", "ascii"):
+                rest = [t for t in tokens[i + 1 :] if not t.isdigit()]
+                if rest and len(rest[0]) >= 6 and not rest[0].startswith("ISE"):
+                    found.add(rest[0])
+    return found
