@@ -195,3 +195,25 @@ def test_a_backend_failure_is_502_with_the_tools_message(
         httpx.post(f"{simulator}/sandbox/faults/clear")
     assert answer.status_code == 502, answer.text
     assert "servicenow" in answer.json()["detail"].lower()
+
+
+def test_a_backend_429_reaches_the_legacy_client_as_429_with_retry_after(
+    platform: tuple[LocalPlatform, Path],
+) -> None:
+    local, state = platform
+    simulator = local.endpoints["backends"]["servicenow"]
+    # Longer than the server's retry budget: the server gives up at once and says so.
+    fault = {"path_prefix": "/api/now/table/incident", "status": 429, "count": 5,
+             "retry_after": 120}  # fmt: skip
+    assert httpx.post(f"{simulator}/sandbox/faults", json=fault).status_code < 300
+    try:
+        answer = httpx.post(
+            f"{local.endpoints['rest-api-proxy']}/api/v1/mcp/servicenow/tools/search_incidents",
+            json={"arguments": {}},
+            headers={"Authorization": f"Bearer {_token(state, 'service-desk')}"},
+            timeout=60,
+        )
+    finally:
+        httpx.post(f"{simulator}/sandbox/faults/clear")
+    assert answer.status_code == 429, answer.text
+    assert int(answer.headers["retry-after"]) >= 100

@@ -329,3 +329,39 @@ def test_tool_info_reads_the_wire_format() -> None:
     assert info.action == "read" and info.output_schema is None and info.result_schema is None
     with pytest.raises(ValueError):
         ToolInfo.from_wire({"description": "no name"})
+
+
+def error_result(kind_info: dict) -> httpx.Response:
+    return httpx.Response(200, json={"jsonrpc": "2.0", "id": "x", "result": {
+        "content": [{"type": "text", "text": "it failed"}], "isError": True,
+        "_meta": {"io.mcp-platform/error": kind_info}}})  # fmt: skip
+
+
+@respx.mock
+@pytest.mark.parametrize(
+    ("info", "kind", "retry_after"),
+    [
+        ({"kind": "denied", "action": "write", "resource": "github"}, "denied", None),
+        ({"kind": "rate_limited", "retry_after": 7}, "rate_limited", 7.0),
+        ({"kind": "upstream_error", "status": 429, "retry_after": 30}, "rate_limited", 30.0),
+        ({"kind": "upstream_error", "status": 503}, "tool_error", None),
+        ({"kind": "invalid_arguments"}, "invalid_arguments", None),
+        ({"kind": "internal"}, "tool_error", None),
+    ],
+)
+async def test_error_kinds_are_read_from_the_result_meta(
+    info: dict, kind: str, retry_after: float | None
+) -> None:
+    respx.post(URL).mock(side_effect=lambda request: _with_id(request, error_result(info)))
+    client = McpClient("m", URL)
+    error = await error_of(client.call_tool("a", {}, TOKEN))
+    await client.aclose()
+    assert (error.kind, error.retry_after) == (kind, retry_after)
+    if kind == "denied":
+        assert (error.action, error.resource) == ("write", "github")
+
+
+def _with_id(request: httpx.Request, response: httpx.Response) -> httpx.Response:
+    body = json.loads(response.content)
+    body["id"] = json.loads(request.content)["id"]
+    return httpx.Response(200, json=body)

@@ -294,3 +294,17 @@ def test_no_secret_or_token_in_any_log_line(
     assert SECRET_VALUE not in text
     assert openbao.root_token not in text
     assert "eyJ" not in text  # no JWT, nor any piece of one
+
+
+async def test_error_results_carry_a_machine_readable_kind(demo: str, idp: IdpServer) -> None:
+    async with client(demo, idp.token("network-engineer")) as c:
+        denied = await c.call_tool("change_config", {"line": "x"}, raise_on_error=False)
+        unknown = await c.call_tool("format_disk", {}, raise_on_error=False)
+        invalid = await c.call_tool("whoami", {"extra": 1}, raise_on_error=False)
+    assert denied.is_error and denied.meta["io.mcp-platform/error"] == {
+        "kind": "denied",
+        "action": "write",
+        "resource": "catalyst-center",
+    }
+    assert unknown.meta["io.mcp-platform/error"]["kind"] == "unknown_tool"
+    assert invalid.meta["io.mcp-platform/error"]["kind"] == "invalid_arguments"

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import itertools
 import json
-import re
 import time
 import uuid
 from collections import OrderedDict
@@ -23,6 +22,7 @@ import httpx
 from .errors import PlatformError
 from .http import parse_retry_after
 from .principal import Principal
+from .tool_errors import ERROR_META
 
 __all__ = ["PROTOCOL_VERSION", "McpCallError", "McpClient", "ToolCallResult", "ToolInfo",
            "visibility_key"]  # fmt: skip
@@ -39,10 +39,6 @@ _STATUS: dict[int, tuple[str, str]] = {
 }
 KINDS = frozenset({"denied", "unknown_tool", "invalid_arguments", "tool_error", "upstream_error",
                    "timeout", "protocol", *(kind for kind, _ in _STATUS.values())})  # fmt: skip
-_DENIED = re.compile(r"Access denied: action '([^']{1,64})' on resource '([^']{1,128})'")
-_RATE = re.compile(r"Rate limit exceeded|HTTP 429\b|Too Many Requests", re.IGNORECASE)
-_RETRY_IN = re.compile(r"retry (?:in|after) (\d+(?:\.\d+)?) ?s", re.IGNORECASE)
-_VALIDATION = re.compile(r"validation errors? for call\[|Invalid arguments", re.IGNORECASE)
 _MAX_PAGES = 50
 _MAX_MESSAGE = 1000
 
@@ -267,7 +263,10 @@ class McpClient:
         result = await self._rpc("tools/call", params, token, request_id)
         content = tuple(c for c in result.get("content") or [] if isinstance(c, dict))
         if result.get("isError"):
-            raise self._tool_error(_text(content).strip() or f"tool '{tool}' failed")
+            message = _text(content).strip() or f"tool '{tool}' failed"
+            meta = result.get("_meta")
+            info = meta.get(ERROR_META) if isinstance(meta, dict) else None
+            raise self._kind_error(message, info if isinstance(info, dict) else {})
         meta = result.get("_meta") or {}
         wrapped = bool(isinstance(meta, dict) and (meta.get("fastmcp") or {}).get("wrap_result"))
         return ToolCallResult(content, result.get("structuredContent"), wrapped)
@@ -368,22 +367,26 @@ class McpClient:
             return self._error(message, "invalid_arguments")
         if code in (-32600, -32601, -32700):
             return self._error(f"MCP protocol error: {message}", "protocol")
-        return self._tool_error(message)
-
-    def _tool_error(self, message: str) -> McpCallError:
-        """Classify an `isError` result by the platform's stable message shapes."""
-        denied = _DENIED.search(message)
-        if denied:
-            return self._error(message, "denied", action=denied[1], resource=denied[2])
         if "Unknown tool" in message:
             return self._error(message, "unknown_tool")
-        if _RATE.search(message):
-            wait = _RETRY_IN.search(message)
+        return self._error(message, "tool_error")
+
+    def _kind_error(self, message: str, info: dict[str, Any]) -> McpCallError:
+        """Classify an `isError` result by the kind the server put in its `_meta`.
+
+        Servers built with `create_server` always send it (`mcp_common.tool_errors`); a
+        result without it is a plain tool failure.
+        """
+        kind, retry = info.get("kind"), info.get("retry_after")
+        retry_after = float(retry) if isinstance(retry, int | float) else None
+        if kind == "denied":
             return self._error(
-                message, "rate_limited", retry_after=float(wait[1]) if wait else None
+                message, "denied", action=info.get("action"), resource=info.get("resource")
             )
-        if _VALIDATION.search(message):
-            return self._error(message, "invalid_arguments")
+        if kind == "upstream_error" and info.get("status") == 429:
+            kind = "rate_limited"  # the backend's 429, passed on with its Retry-After
+        if kind in ("unknown_tool", "invalid_arguments", "rate_limited"):
+            return self._error(message, str(kind), retry_after=retry_after)
         return self._error(message, "tool_error")
 
     def _error(self, message: str, kind: str, **extra: Any) -> McpCallError:

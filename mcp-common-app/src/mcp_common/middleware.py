@@ -8,7 +8,13 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import mcp_types as mt
-from fastmcp.exceptions import AuthorizationError, FastMCPError, NotFoundError, ToolError
+from fastmcp.exceptions import (
+    AuthorizationError,
+    FastMCPError,
+    NotFoundError,
+    ToolError,
+    ValidationError,
+)
 from fastmcp.server.dependencies import get_http_request
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools.base import Tool, ToolResult
@@ -20,6 +26,7 @@ from .logging import audit, get_logger, log_context
 from .metrics import PlatformMetrics
 from .principal import Principal, use_principal
 from .rate_limit import RateLimiter
+from .tool_errors import RateLimitExceeded, error_result
 from .toolset import ToolSpec
 
 __all__ = [
@@ -57,19 +64,28 @@ class ErrorMiddleware(Middleware):
     ) -> ToolResult:
         try:
             return await call_next(context)
-        except (NotFoundError, AuthorizationError):
-            raise
+        except NotFoundError as exc:
+            return error_result(str(exc), "unknown_tool")
+        except AuthorizationError as exc:
+            denied = exc.__cause__ if isinstance(exc.__cause__, AuthorizationDenied) else None
+            return error_result(
+                str(exc),
+                "denied",
+                action=denied.action if denied else None,
+                resource=denied.resource if denied else None,
+            )
+        except RateLimitExceeded as exc:
+            return error_result(str(exc), "rate_limited", retry_after=exc.retry_after)
+        except ValidationError as exc:
+            return error_result(str(exc), "invalid_arguments")
         except ToolError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, PlatformError):
-                self._count(cause)
-                raise ToolError(str(cause)) from None
-            raise
+            if isinstance(exc.__cause__, PlatformError):
+                return self._platform_error(exc.__cause__)
+            return error_result(str(exc), "tool_error")
         except PlatformError as exc:
-            self._count(exc)
-            raise ToolError(str(exc)) from None
-        except FastMCPError:
-            raise
+            return self._platform_error(exc)
+        except FastMCPError as exc:
+            return error_result(str(exc), "tool_error")
         except Exception as exc:
             if self._metrics is not None:
                 self._metrics.error("internal")
@@ -77,7 +93,21 @@ class ErrorMiddleware(Middleware):
                 "unexpected error in tool call",
                 extra={"event.action": "mcp.tool.call", "error.type": type(exc).__name__},
             )
-            raise ToolError("Internal error; the platform team can trace it in the logs") from None
+            return error_result(
+                "Internal error; the platform team can trace it in the logs", "internal"
+            )
+
+    def _platform_error(self, exc: PlatformError) -> ToolResult:
+        self._count(exc)
+        if isinstance(exc, UpstreamError):
+            return error_result(
+                str(exc),
+                "upstream_error",
+                backend=exc.backend,
+                status=exc.status,
+                retry_after=exc.retry_after,
+            )
+        return error_result(str(exc), "tool_error")
 
     def _count(self, exc: PlatformError) -> None:
         if self._metrics is not None:
@@ -158,10 +188,7 @@ class RateLimitMiddleware(Middleware):
         if wait > 0:
             if self._metrics is not None:
                 self._metrics.rate_limited.labels(context.message.name).inc()
-            raise ToolError(
-                f"Rate limit exceeded for tool '{context.message.name}'; "
-                f"retry in {max(1, round(wait))} s"
-            )
+            raise RateLimitExceeded(context.message.name, wait)
         return await call_next(context)
 
 
@@ -237,11 +264,12 @@ class AuthorizationMiddleware(Middleware):
         principal = principal_from_request()
         resource = spec.resource or self._resource
         if principal is None:
-            raise AuthorizationError(AuthorizationDenied(spec.action, resource, name).args[0])
+            denied = AuthorizationDenied(spec.action, resource, name)
+            raise AuthorizationError(str(denied)) from denied
         decision = await self._authorizer.authorize(
             self._request(principal, spec, context.message.arguments)
         )
         if not decision.allowed:
             denied = AuthorizationDenied(spec.action, resource, name)
-            raise AuthorizationError(str(denied))
+            raise AuthorizationError(str(denied)) from denied
         return await call_next(context)
