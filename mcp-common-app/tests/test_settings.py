@@ -63,10 +63,40 @@ def test_a_bad_setting_exits_with_one_line_naming_it(
 def test_missing_required_setting_is_named(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    env.delenv("MCP_OIDC_AUDIENCE")
+    env.delenv("MCP_OIDC_ISSUER")
     with pytest.raises(SystemExit):
         load_settings(CommonSettings)
-    assert "MCP_OIDC_AUDIENCE" in capsys.readouterr().err
+    assert "MCP_OIDC_ISSUER" in capsys.readouterr().err
+
+
+def test_the_audience_is_the_service_s_own_resource_uri(env: pytest.MonkeyPatch) -> None:
+    env.delenv("MCP_OIDC_AUDIENCE")
+    s = load_settings(CommonSettings)
+    assert s.oidc_audience is None
+    assert s.resource_url == s.token_audience == "http://127.0.0.1:8000/mcp"
+
+
+@pytest.mark.parametrize(
+    ("public_url", "path", "resource"),
+    [
+        ("https://mcp.example.com/catalyst", "/mcp", "https://mcp.example.com/catalyst/mcp"),
+        ("https://mcp.example.com/", "/mcp", "https://mcp.example.com/mcp"),
+        ("https://MCP.example.com", "/api/mcp/", "https://mcp.example.com/api/mcp"),
+    ],
+)
+def test_behind_a_load_balancer_the_resource_is_the_public_url(
+    env: pytest.MonkeyPatch, public_url: str, path: str, resource: str
+) -> None:
+    env.delenv("MCP_OIDC_AUDIENCE")
+    env.setenv("MCP_PUBLIC_URL", public_url)
+    env.setenv("MCP_MCP_PATH", path)
+    s = load_settings(CommonSettings)
+    assert s.resource_url == s.token_audience == resource
+
+
+def test_an_explicit_audience_overrides_the_resource(env: pytest.MonkeyPatch) -> None:
+    s = load_settings(CommonSettings)
+    assert s.token_audience == "mcp-platform" != s.resource_url
 
 
 def test_secret_values_never_appear_in_the_error(

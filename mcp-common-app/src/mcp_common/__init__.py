@@ -4,8 +4,8 @@ Authentication (OIDC), authorization (OPA policy), secrets (Vault), ECS logging,
 and resilient backend HTTP, assembled by `create_server`.
 """
 
-from .authorizer import AuthorizationRequest, Authorizer, Decision
-from .errors import (
+from mcp_common.auth import Principal, TokenVerifier, current_principal
+from mcp_common.errors import (
     AuthenticationError,
     AuthorizationDenied,
     ConfigurationError,
@@ -13,14 +13,12 @@ from .errors import (
     SecretNotFound,
     UpstreamError,
 )
-from .http import make_http_client
-from .logging import configure_logging, get_logger
-from .oidc import TokenVerifier
-from .principal import Principal, current_principal
-from .secrets import SecretStore
-from .server import PlatformServer, create_server, run_server
-from .settings import CommonSettings, load_settings
-from .toolset import Toolset, tool
+from mcp_common.http import make_http_client
+from mcp_common.observability import configure_logging, get_logger
+from mcp_common.policy import AuthorizationRequest, Authorizer, Decision
+from mcp_common.secrets import SecretStore
+from mcp_common.server import PlatformServer, Toolset, create_server, run_server, tool
+from mcp_common.settings import CommonSettings, load_settings
 
 __all__ = [
     "AuthenticationError",

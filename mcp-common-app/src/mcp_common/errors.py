@@ -6,11 +6,14 @@ __all__ = [
     "AuthenticationError",
     "AuthorizationDenied",
     "ConfigurationError",
+    "InvalidInput",
     "PlatformError",
     "PolicyEngineError",
+    "RateLimitExceeded",
     "SecretError",
     "SecretNotFound",
     "SecretStoreUnavailable",
+    "UnknownTool",
     "UpstreamError",
 ]
 
@@ -34,12 +37,45 @@ class AuthenticationError(PlatformError):
 class AuthorizationDenied(PlatformError):
     """The policy refused an action on a resource."""
 
-    def __init__(self, action: str, resource: str, tool: str | None = None) -> None:
+    def __init__(
+        self,
+        action: str,
+        resource: str,
+        tool: str | None = None,
+        reasons: tuple[str, ...] = (),
+    ) -> None:
         self.action = action
         self.resource = resource
         self.tool = tool
+        self.reasons = tuple(reasons)
         target = f" (tool '{tool}')" if tool else ""
-        super().__init__(f"Access denied: action '{action}' on resource '{resource}'{target}")
+        why = f": {'; '.join(self.reasons)}" if self.reasons else ""
+        super().__init__(f"Access denied: action '{action}' on resource '{resource}'{target}{why}")
+
+
+class UnknownTool(PlatformError):
+    """The caller named a tool this server does not declare."""
+
+    def __init__(self, tool: str) -> None:
+        self.tool = tool
+        super().__init__(f"Unknown tool: {tool!r}")
+
+
+class RateLimitExceeded(PlatformError):
+    """The caller exceeded the per principal x tool rate limit."""
+
+    def __init__(self, tool: str, retry_after: float) -> None:
+        self.tool = tool
+        self.retry_after = max(1, round(retry_after))
+        super().__init__(f"Rate limit exceeded for tool '{tool}'; retry in {self.retry_after} s")
+
+
+class InvalidInput(PlatformError):
+    """A tool refused its input by its own rules before acting; nothing was sent anywhere.
+
+    Tool errors carry the kind `invalid_input`, which REST callers get as 422: the caller
+    must change the request, retrying it as is cannot help.
+    """
 
 
 class PolicyEngineError(PlatformError):
@@ -77,6 +113,7 @@ class UpstreamError(PlatformError):
         self.backend = backend
         self.status = status
         self.retry_after = retry_after
-        # kind: "http" | "timeout" | "network" | "circuit_open" | "error"
+        # kind: "http" | "timeout" | "network" | "circuit_open" | "unavailable" (no free
+        # connection and the wait queue full: nothing was sent) | "error"
         self.kind = kind
         super().__init__(message)

@@ -2,15 +2,34 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 __all__ = ["CommonSettings", "load_settings"]
 
 S = TypeVar("S", bound="CommonSettings")
+
+
+def _issuer_url(value: str) -> str:
+    # Kept exactly as configured: RFC 8414 clients compare the issuer string by string, and
+    # AnyHttpUrl would turn `http://idp:9000` into `http://idp:9000/`.
+    AnyHttpUrl(value)
+    return value
+
+
+IssuerUrl = Annotated[str, AfterValidator(_issuer_url)]
 
 # Lists come from the environment as "a,b,c" (or JSON).
 CsvList = Annotated[list[str], NoDecode]
@@ -32,13 +51,30 @@ class CommonSettings(BaseSettings):
     allowed_hosts: CsvList = Field(default_factory=list)
     allowed_origins: CsvList = Field(default_factory=list)
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    # Slow clients: a request's headers must arrive within this many seconds of the
+    # connection (kept alive: of their first byte), its body within that many of the headers.
+    http_header_timeout_seconds: float = Field(10.0, gt=0, le=300)
+    http_body_timeout_seconds: float = Field(30.0, gt=0, le=3600)
+    # Worker processes (uvicorn, SO_REUSEPORT): `make up` runs 1, compose and Kubernetes
+    # MCP_WORKERS=0, the CPUs this process may use. With more than one, /metrics adds up
+    # every worker's counts (PROMETHEUS_MULTIPROC_DIR, per service).
+    workers: int = Field(1, ge=0, le=64)
+    # Admission control: HTTP requests in flight per process; past it, 503 + Retry-After at
+    # once (ADR 0008: measured on 2 cores, the default keeps p99 of admitted calls low).
+    max_in_flight: int = Field(128, ge=1, le=100_000)
 
     # Authentication (OIDC)
-    oidc_issuer: AnyHttpUrl
-    oidc_audience: str
+    oidc_issuer: IssuerUrl
+    # Tokens must name this service in `aud`: by default its own resource URI (`resource_url`,
+    # the RFC 9728 `resource` it advertises, RFC 8707), so a token for one service is refused
+    # by every other. MCP_OIDC_AUDIENCE is an explicit override (an IdP that cannot bind `aud`
+    # to a resource); leave it unset in deployment.
+    oidc_audience: str | None = None
     oidc_jwks_url: AnyHttpUrl | None = None  # default: from discovery
     oidc_algorithms: CsvList = Field(default_factory=lambda: ["RS256", "ES256", "PS256"])
     oidc_leeway_seconds: int = Field(30, ge=0, le=300)
+    # Tokens whose exp - iat exceeds this are refused, however valid; 0 = no maximum.
+    oidc_max_token_lifetime_seconds: int = Field(86_400, ge=0)
     oidc_groups_claim: str = "groups"  # dotted path: realm_access.roles, roles, groups
     oidc_mfa_methods: CsvList = Field(default_factory=lambda: ["mfa", "otp", "hwk", "duo"])
     oidc_opaque_tokens: Literal["off", "introspection", "userinfo"] = "off"
@@ -71,6 +107,9 @@ class CommonSettings(BaseSettings):
     # Rate limit and cache
     redis_url: str | None = None
     rate_limit_per_minute: int = Field(600, ge=0)  # per principal x tool; 0 disables
+    # Shared read cache for tools that declare `cache_ttl` (Redis when MCP_REDIS_URL is set,
+    # in memory otherwise); off: every read goes to the backend.
+    tool_cache: bool = True
 
     @field_validator(
         "allowed_hosts", "allowed_origins", "oidc_algorithms", "oidc_mfa_methods", mode="before"
@@ -84,6 +123,13 @@ class CommonSettings(BaseSettings):
 
                 return json.loads(text)
             return [item.strip() for item in text.split(",") if item.strip()]
+        return value
+
+    @field_validator("workers")
+    @classmethod
+    def _workers(cls, value: int) -> int:
+        if value == 0:  # one per CPU this process may run on (a container's cpuset)
+            return max(1, min(64, len(os.sched_getaffinity(0))))
         return value
 
     @field_validator("mcp_path")
@@ -126,6 +172,19 @@ class CommonSettings(BaseSettings):
         if self.public_url is not None:
             return str(self.public_url).rstrip("/")
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def resource_url(self) -> str:
+        """This service's resource identifier (RFC 8707), as its RFC 9728 metadata advertises it.
+
+        `base_url` (MCP_PUBLIC_URL behind a load balancer) followed by the MCP path.
+        """
+        return str(AnyHttpUrl(f"{self.base_url}/{self.mcp_path.lstrip('/')}"))
+
+    @property
+    def token_audience(self) -> str:
+        """The `aud` value tokens must contain: MCP_OIDC_AUDIENCE if set, else `resource_url`."""
+        return self.oidc_audience or self.resource_url
 
 
 def describe_validation_error(exc: ValidationError, prefix: str) -> str:

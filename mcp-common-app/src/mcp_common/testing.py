@@ -6,9 +6,9 @@ import copy
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .authorizer import AuthorizationRequest
-from .errors import AuthenticationError, PolicyEngineError, SecretNotFound
-from .principal import Principal
+from mcp_common.auth._principal import Principal
+from mcp_common.errors import AuthenticationError, PolicyEngineError, SecretNotFound
+from mcp_common.policy._authorizer import AuthorizationRequest
 
 __all__ = ["StaticAuthorizer", "StaticSecretStore", "StaticVerifier"]
 

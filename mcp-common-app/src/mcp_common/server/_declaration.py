@@ -1,0 +1,129 @@
+"""A server declared once (`ServerSpec`) and built in one place (`build_server`, `serve`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from fastmcp.server.extensions import ServerExtension
+
+from mcp_common.auth._verifier import TokenVerifier
+from mcp_common.observability._logging import configure_logging
+from mcp_common.observability._metrics import PlatformMetrics
+from mcp_common.policy._authorizer import Authorizer, CachingAuthorizer
+from mcp_common.secrets._store import SecretStore
+from mcp_common.server._components import build_secret_store
+from mcp_common.server._factory import PlatformServer, create_server, run_server, run_workers
+from mcp_common.server._toolset import Toolset
+from mcp_common.server._workers import spec_location
+from mcp_common.settings import CommonSettings, load_settings
+
+__all__ = ["BackendClient", "ServerSpec", "build_server", "serve"]
+
+
+class BackendClient(Protocol):
+    """What a server needs of its backend client: to be closed with the server."""
+
+    async def aclose(self) -> None:
+        """Release connections and sessions."""
+        ...
+
+
+S = TypeVar("S", bound=CommonSettings)
+C = TypeVar("C", bound=BackendClient)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSpec(Generic[S, C]):
+    """Everything that makes one MCP server what it is; the platform supplies the rest.
+
+    `client` makes the backend client from the settings, the secret store and the metrics;
+    `toolsets` makes the server's toolsets over that client; `extensions`, when given, the
+    MCP extensions (FastMCP `ServerExtension`s, e.g. tasks) served beside them.
+    """
+
+    name: str
+    resource: str
+    settings: type[S]
+    instructions: str
+    client: Callable[[S, SecretStore, PlatformMetrics], C]
+    toolsets: Callable[[C, S], Iterable[Toolset]]
+    extensions: Callable[[C, S], Iterable[ServerExtension]] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.resource:
+            raise ValueError("a server needs a name and a resource")
+
+    def build(
+        self,
+        settings: S,
+        *,
+        verifier: TokenVerifier | None = None,
+        authorizer: Authorizer | CachingAuthorizer | None = None,
+        secrets: SecretStore | None = None,
+        metrics: PlatformMetrics | None = None,
+        client: C | None = None,
+    ) -> PlatformServer:
+        """This server over `settings` (see `build_server`)."""
+        return build_server(
+            self,
+            settings,
+            verifier=verifier,
+            authorizer=authorizer,
+            secrets=secrets,
+            metrics=metrics,
+            client=client,
+        )
+
+    def main(self) -> None:
+        """The entry point: read the settings, configure logging, serve until interrupted."""
+        serve(self)
+
+
+def build_server(
+    spec: ServerSpec[S, C],
+    settings: S,
+    *,
+    verifier: TokenVerifier | None = None,
+    authorizer: Authorizer | CachingAuthorizer | None = None,
+    secrets: SecretStore | None = None,
+    metrics: PlatformMetrics | None = None,
+    client: C | None = None,
+) -> PlatformServer:
+    """The declared server with every component; those not given are built from the settings.
+
+    The backend client is closed with the server (as are the secret store, the verifier and
+    the authorizer).
+    """
+    metrics = metrics or PlatformMetrics(settings.service_name)
+    secrets = secrets or build_secret_store(settings, metrics)
+    backend = client if client is not None else spec.client(settings, secrets, metrics)
+    closers: list[Any] = [backend]
+    platform = create_server(
+        settings,
+        name=spec.name,
+        resource=spec.resource,
+        toolsets=spec.toolsets(backend, settings),
+        verifier=verifier,
+        authorizer=authorizer,
+        secrets=secrets,
+        metrics=metrics,
+        instructions=spec.instructions,
+        closers=closers,
+        cache_identity=getattr(backend, "cache_identity", None),
+    )
+    for extension in spec.extensions(backend, settings) if spec.extensions else ():
+        platform.mcp.add_extension(extension)
+    return platform
+
+
+def serve(spec: ServerSpec[Any, Any]) -> None:
+    """Read `spec.settings` from the environment, configure logging, serve until interrupted."""
+    settings = load_settings(spec.settings)
+    configure_logging(settings.service_name, settings.log_level)
+    if settings.workers > 1:
+        # The workers build their own servers; this process only supervises them.
+        run_workers(settings, spec_location(spec))
+        return
+    run_server(build_server(spec, settings))

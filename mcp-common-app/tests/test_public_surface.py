@@ -1,0 +1,69 @@
+"""mcp_common's public face: one package per concern, internals private and fenced off by lint."""
+
+from __future__ import annotations
+
+import importlib
+import tomllib
+from pathlib import Path
+
+import pytest
+
+import mcp_common
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = ROOT / "mcp-common-app" / "src" / "mcp_common"
+CONCERNS = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file())
+PRIVATE_MODULES = sorted(
+    f"mcp_common.{p.parent.name}.{p.stem}" for p in PACKAGE.glob("*/_*.py") if p.stem != "__init__"
+)
+
+
+def _banned_modules() -> set[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    return set(config["tool"]["ruff"]["lint"]["flake8-tidy-imports"]["banned-api"])
+
+
+def test_the_concerns_are_the_documented_ones() -> None:
+    assert CONCERNS == [
+        "auth", "client", "http", "network", "observability", "policy", "secrets", "server",
+        "tasks",
+    ]  # fmt: skip
+
+
+def test_every_private_module_is_banned_outside_mcp_common() -> None:
+    # ruff's TID251 refuses any import of these outside mcp-common-app; a new private module
+    # that is not listed would be importable by consumers, so the list must stay complete.
+    assert _banned_modules() == set(PRIVATE_MODULES)
+
+
+def test_the_lint_rule_is_on_and_only_mcp_common_may_use_its_internals() -> None:
+    lint = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["ruff"]["lint"]
+    assert "TID251" in lint["select"]
+    exempt = [glob for glob, rules in lint["per-file-ignores"].items() if "TID251" in rules]
+    assert exempt == ["mcp-common-app/**"]
+
+
+@pytest.mark.parametrize("module", PRIVATE_MODULES)
+def test_each_private_modules_public_names_are_exported_by_its_concern(module: str) -> None:
+    private = importlib.import_module(module)
+    public = importlib.import_module(module.rsplit(".", 1)[0])
+    for name in private.__all__:
+        assert name in public.__all__, f"{module}.{name} is not in {public.__name__}.__all__"
+        assert getattr(public, name) is getattr(private, name)
+
+
+@pytest.mark.parametrize("concern", CONCERNS)
+def test_each_concern_has_a_docstring_and_exports_only_what_exists(concern: str) -> None:
+    package = importlib.import_module(f"mcp_common.{concern}")
+    assert package.__doc__
+    for name in package.__all__:
+        assert not name.startswith("_")
+        assert hasattr(package, name)
+
+
+def test_the_top_level_face_re_exports_the_names_every_server_needs() -> None:
+    for name in mcp_common.__all__:
+        assert hasattr(mcp_common, name)
+    assert {"create_server", "Toolset", "tool", "Principal", "load_settings"} <= set(
+        mcp_common.__all__
+    )
