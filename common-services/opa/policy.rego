@@ -1,10 +1,12 @@
 # Authorization policy for the MCP platform: role-based access per resource (server) and
-# action, plus MFA (Cisco Duo via the IdP) for changes on network devices; workload
-# identities (automation) get named tools only, and only while acting for a person.
+# action, plus MFA (Cisco Duo via the IdP) for changes on network devices. Workloads (the
+# Temporal worker, the REST proxy) act only for a person, through RFC 8693 token exchange,
+# and then only within what both the person and the workload may do.
 #
-# Input: {subject, groups, mfa, client_id, on_behalf_of, server, resource, action, tool,
-# arguments}. Groups combine: a caller is allowed when any of its groups grants the action.
-# Rego v1 syntax (OPA >= 1.0, regopy).
+# Input: {subject, groups, mfa, client_id, actors, on_behalf_of, server, resource, action,
+# tool, arguments}. `actors` is the delegation chain (current actor first, from the token's
+# `act` claim); `subject`, `groups` and `mfa` are then the person's. Groups combine: a caller
+# is allowed when any of its groups grants the action. Rego v1 syntax (OPA >= 1.0, regopy).
 package authz
 
 # The only actions a tool can declare; anything else is denied for everyone, admin included.
@@ -36,46 +38,110 @@ role_permissions := {
 # cancelling a workflow (template deployments) changes network devices too.
 network_resources := {"catalyst-center", "radkit", "workflows"}
 
-# Workload groups: resource -> action -> the only tools the workload may call. The Temporal
-# worker (group automation) runs TemplateDeploymentWorkflow and needs exactly these.
-workload_tools := {"automation": {
-	"catalyst-center": {
-		"read": {"get_template", "get_device", "get_device_health"},
-		"execute": {"preview_template"},
-		"write": {"deploy_template"},
-	},
-	"servicenow": {
-		"read": {"search_changes", "get_change"},
-		"write": {"create_change", "update_change"},
-	},
-}}
+# Tool-level grants on top of the role table: group -> resource -> action -> tools. Network
+# engineers file and follow the change records of their own changes (and so may the worker
+# acting for them: a delegation never gives more than the person has).
+group_tools := {"network-engineers": {"servicenow": {
+	"read": {"search_changes", "get_change", "get_change_approvals"},
+	"write": {"create_change", "update_change"},
+}}}
 
 mfa_actions := {"write", "execute"}
 
+# Workloads acting for a person (RFC 8693 token exchange: `sub` is the person, `act.sub` the
+# workload's client id, `input.actors` the chain, current actor first). Each actor may call
+# only these: actor -> resource -> action -> tools, "*" meaning every tool of the resource.
+proxied := {"read": {"*"}, "write": {"*"}, "execute": {"*"}}
+
+actor_tools := {
+	# The Temporal worker runs TemplateDeploymentWorkflow and needs exactly these.
+	"temporal-worker": {
+		"catalyst-center": {
+			"read": {"get_template", "get_device", "get_device_health"},
+			"execute": {"preview_template"},
+			"write": {"deploy_template"},
+		},
+		"servicenow": {
+			# get_change_approvals: who approved, for the approval binding's audit event
+			"read": {"search_changes", "get_change", "get_change_approvals"},
+			"write": {"create_change", "update_change"},
+		},
+	},
+	# The operator console calls every server as the signed-in person, any tool they may.
+	"mcp-console": {
+		"catalyst-center": proxied,
+		"servicenow": proxied,
+		"github": proxied,
+		"radkit": proxied,
+		"workflows": proxied,
+	},
+	# The REST proxy calls the servers it fronts (its MCP_SERVERS), any tool the person may.
+	"rest-api-proxy": {
+		"catalyst-center": proxied,
+		"servicenow": proxied,
+		"github": proxied,
+		"radkit": proxied,
+		"workflows": proxied,
+	},
+}
+
+# A deployment by the worker implements a change: it names the change, which the workflow
+# saw approved by the CAB just before (docs/adr/0006-token-exchange.md).
+change_gated := {"temporal-worker": {"catalyst-center": {"deploy_template"}}}
+
 default allow := false
 
+# A person's own call: some group grants it, with MFA where required.
 allow if {
+	not delegated
+	person_may
+}
+
+# A workload acting for a person: the person may make the call AND every actor in the chain
+# may; a delegation never widens the person's rights, nor the workload's.
+allow if {
+	delegated
+	person_may
+	actors_may
+	change_named
+}
+
+person_may if {
 	input.action in actions
 	role_grants
 	mfa_satisfied
 }
 
-# A workload has no second factor of its own: the person it acts for passed MFA when the
-# work started (the workflows resource requires it), and is named in every audit event.
-allow if {
-	input.action in actions
-	workload_grants
+# Any `actors` value but an absent or empty one means delegation (and a malformed one denies).
+delegated if {
+	input.actors != []
+	input.actors != null
 }
 
-workload_grants if {
-	some group in input.groups
-	input.tool in workload_tools[group][input.resource][input.action]
-	acting_for_a_person
+actors_may if {
+	is_array(input.actors)
+	every actor in input.actors {
+		actor_may(actor)
+	}
 }
 
-acting_for_a_person if {
-	is_string(input.on_behalf_of)
-	input.on_behalf_of != ""
+actor_may(actor) if input.tool in actor_tools[actor][input.resource][input.action]
+
+actor_may(actor) if {
+	is_string(input.tool)
+	"*" in actor_tools[actor][input.resource][input.action]
+}
+
+change_named if not change_required
+
+change_named if {
+	is_string(input.arguments.change_number)
+	regex.match(`^CHG[0-9]{4,12}$`, input.arguments.change_number)
+}
+
+change_required if {
+	some actor in input.actors
+	input.tool in change_gated[actor][input.resource]
 }
 
 # Some group of the caller grants the action on the resource (or on every resource).
@@ -83,6 +149,12 @@ role_grants if {
 	some group in input.groups
 	some resource in [input.resource, "*"]
 	input.action in role_permissions[group][resource]
+}
+
+# ... or grants this very tool.
+role_grants if {
+	some group in input.groups
+	input.tool in group_tools[group][input.resource][input.action]
 }
 
 mfa_required if {
@@ -104,19 +176,35 @@ reasons contains msg if {
 reasons contains msg if {
 	input.action in actions
 	not role_grants
-	not workload_grants
 	msg := sprintf("no group grants %v on %v", [input.action, input.resource])
 }
 
 reasons contains msg if {
 	mfa_required
 	not input.mfa == true
-	not workload_grants
 	msg := sprintf("mfa required for %v on %v", [input.action, input.resource])
 }
 
-reasons contains "a workload must act on behalf of a person" if {
-	some group in input.groups
-	workload_tools[group]
-	not acting_for_a_person
+reasons contains msg if {
+	delegated
+	some actor in input.actors
+	not actor_may(actor)
+	msg := sprintf("actor %v may not call %v (%v on %v)", [actor, input.tool, input.action, input.resource])
+}
+
+reasons contains "malformed actor chain" if {
+	delegated
+	not is_array(input.actors)
+}
+
+reasons contains "a workload acts for a person only with an exchanged token (act)" if {
+	not delegated
+	is_string(input.on_behalf_of)
+	input.on_behalf_of != ""
+}
+
+reasons contains msg if {
+	delegated
+	not change_named
+	msg := sprintf("%v needs the approved change it implements (change_number)", [input.tool])
 }

@@ -62,28 +62,45 @@ test_reasons_empty_when_allowed if {
 	count(reasons) == 0 with input.groups as ["developers"] with input.resource as "github" with input.action as "read"
 }
 
-test_automation_deploys_a_template_for_a_person_without_mfa if {
-	allow with input.groups as ["automation"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.on_behalf_of as "alice"
+test_worker_deploys_for_a_network_engineer_with_mfa_and_a_change if {
+	allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"}
 }
 
-test_automation_acts_for_nobody_is_denied if {
-	not allow with input.groups as ["automation"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template"
+test_worker_for_a_developer_cannot_deploy if {
+	not allow with input.groups as ["developers"] with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"}
 }
 
-test_automation_empty_on_behalf_of_is_denied if {
-	not allow with input.groups as ["automation"] with input.resource as "servicenow" with input.action as "write" with input.tool as "create_change" with input.on_behalf_of as ""
+test_worker_deploy_without_a_change_is_denied if {
+	not allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template"
 }
 
-test_automation_gets_only_the_named_tools if {
-	not allow with input.groups as ["automation"] with input.resource as "catalyst-center" with input.action as "execute" with input.tool as "run_show_commands" with input.on_behalf_of as "alice"
+test_worker_gets_only_its_named_tools_whatever_the_person_may if {
+	not allow with input.groups as ["admin"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "execute" with input.tool as "run_show_commands"
 }
 
-test_automation_tool_must_match_its_action if {
-	not allow with input.groups as ["automation"] with input.resource as "servicenow" with input.action as "read" with input.tool as "create_change" with input.on_behalf_of as "alice"
+test_worker_tool_must_match_its_action if {
+	not allow with input.groups as ["admin"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "servicenow" with input.action as "read" with input.tool as "create_change"
 }
 
-test_automation_cannot_start_workflows if {
-	not allow with input.groups as ["automation"] with input.resource as "workflows" with input.action as "execute" with input.tool as "start_template_deployment" with input.on_behalf_of as "alice" with input.mfa as true
+test_proxy_acts_within_the_person_s_rights if {
+	allow with input.groups as ["service-desk"] with input.actors as ["rest-api-proxy"] with input.resource as "servicenow" with input.action as "write" with input.tool as "create_incident"
+	not allow with input.groups as ["developers"] with input.actors as ["rest-api-proxy"] with input.resource as "servicenow" with input.action as "write" with input.tool as "create_incident"
+}
+
+test_proxy_reaches_only_the_servers_it_fronts if {
+	not allow with input.groups as ["admin"] with input.mfa as true with input.actors as ["rest-api-proxy"] with input.resource as "billing" with input.action as "read" with input.tool as "get_invoice"
+}
+
+test_unknown_actor_is_denied if {
+	not allow with input.groups as ["admin"] with input.mfa as true with input.actors as ["mallory"] with input.resource as "github" with input.action as "read" with input.tool as "get_repo"
+}
+
+test_workload_s_own_token_naming_a_person_is_denied if {
+	not allow with input.groups as ["automation"] with input.resource as "servicenow" with input.action as "write" with input.tool as "create_change" with input.on_behalf_of as "alice"
+}
+
+test_worker_cannot_start_workflows if {
+	not allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "workflows" with input.action as "execute" with input.tool as "start_template_deployment"
 }
 
 test_network_engineer_starts_a_deployment_with_mfa_only if {
@@ -96,10 +113,14 @@ test_service_desk_reads_workflows_only if {
 	not allow with input.groups as ["service-desk"] with input.resource as "workflows" with input.action as "execute" with input.mfa as true
 }
 
-test_reasons_explain_a_workload_acting_for_nobody if {
-	reasons == {"a workload must act on behalf of a person", "no group grants read on servicenow"} with input.groups as ["automation"] with input.resource as "servicenow" with input.action as "read" with input.tool as "get_change"
+test_reasons_name_the_person_s_missing_rights if {
+	reasons == {"no group grants write on catalyst-center", "mfa required for write on catalyst-center"} with input.groups as ["developers"] with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"}
 }
 
-test_reasons_empty_for_an_allowed_workload_call if {
-	count(reasons) == 0 with input.groups as ["automation"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.on_behalf_of as "alice"
+test_reasons_name_the_actor if {
+	reasons == {"actor temporal-worker may not call run_show_commands (execute on catalyst-center)"} with input.groups as ["admin"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "execute" with input.tool as "run_show_commands"
+}
+
+test_reasons_empty_for_an_allowed_delegated_call if {
+	count(reasons) == 0 with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"}
 }

@@ -19,10 +19,10 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from mcp_sandbox.identities import DEFAULT_IDENTITIES
-from mcp_sandbox.idp import JWKS_MAX_AGE, main
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.keys import KeySet
+from dev_idp import IdpServer
+from dev_idp.app import JWKS_MAX_AGE, main
+from dev_idp.identities import DEFAULT_IDENTITIES
+from dev_idp.keys import KeySet
 
 AUDIENCE = "mcp-platform"
 
@@ -81,7 +81,7 @@ def test_discovery_document_names_this_issuer_and_its_endpoints(
     assert doc["token_endpoint"] == f"{idp.url}/token"
     assert doc["introspection_endpoint"] == f"{idp.url}/introspect"
     assert doc["userinfo_endpoint"] == f"{idp.url}/userinfo"
-    assert doc["grant_types_supported"] == ["client_credentials"]
+    assert "client_credentials" in doc["grant_types_supported"]
     assert doc["id_token_signing_alg_values_supported"] == ["RS256", "ES256"]
     assert "client_secret_basic" in doc["token_endpoint_auth_methods_supported"]
 
@@ -162,7 +162,8 @@ def test_requested_scope_is_granted_and_echoed(idp: IdpServer) -> None:
     ("form", "error"),
     [
         ({"grant_type": "password", "username": "a", "password": "b"}, "unsupported_grant_type"),
-        ({"grant_type": "authorization_code", "code": "x"}, "unsupported_grant_type"),
+        ({"grant_type": "authorization_code", "code": "x"}, "unauthorized_client"),
+        ({"grant_type": "implicit"}, "unsupported_grant_type"),
         ({}, "invalid_request"),
         ({"grant_type": "client_credentials", "scope": 'bad"scope'}, "invalid_scope"),
         ({"grant_type": "client_credentials", "scope": "a  b"}, "invalid_scope"),
@@ -475,7 +476,7 @@ def _free_port() -> int:
 
 def test_module_runs_as_a_script_and_serves_the_issuer(http: httpx.Client) -> None:
     port = _free_port()
-    command = [sys.executable, "-m", "mcp_sandbox.idp", "--port", str(port), "--no-admin"]
+    command = [sys.executable, "-m", "dev_idp", "--port", str(port), "--no-admin"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -495,7 +496,14 @@ def test_module_runs_as_a_script_and_serves_the_issuer(http: httpx.Client) -> No
 
 
 @pytest.mark.parametrize(
-    "argv", [["--client-secret", "no-equals-sign"], ["--client-secret", "nobody=x"]]
+    "argv",
+    [
+        ["--client-secret", "no-equals-sign"],
+        ["--client-secret", "nobody=x"],
+        ["--resource", "not-a-uri"],
+        ["--totp-secret", "developer=JBSWY3DPEHPK3PXP"],
+        ["--totp-secret", "admin=not base32"],
+    ],
 )
 def test_main_rejects_bad_options(argv: list[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:

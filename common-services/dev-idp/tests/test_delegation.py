@@ -9,10 +9,10 @@ import httpx
 import jwt
 import pytest
 
-from mcp_sandbox.identities import DEFAULT_IDENTITIES, identity_map, subject_for
-from mcp_sandbox.idp_delegation import ON_BEHALF_OF_CLAIM, REQUEST_FIELD, delegation_claims
-from mcp_sandbox.idp_oauth import OAuthError
-from mcp_sandbox.idp_server import IdpServer
+from dev_idp import IdpServer
+from dev_idp.delegation import ON_BEHALF_OF_CLAIM, REQUEST_FIELD, delegation_claims
+from dev_idp.identities import DEFAULT_IDENTITIES, identity_map, subject_for
+from dev_idp.oauth import OAuthError
 
 IDENTITIES = identity_map(DEFAULT_IDENTITIES)
 ALICE = subject_for("network-engineer-mfa")

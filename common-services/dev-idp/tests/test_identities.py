@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from mcp_sandbox.identities import (
+from dev_idp.identities import (
     DEFAULT_IDENTITIES,
     Identity,
     client_secrets_for,
@@ -24,12 +24,23 @@ EXPECTED = {
     "service-desk": (("service-desk",), True, False),
     "developer": (("developers",), False, False),
     "temporal-worker": (("automation",), False, True),
+    "mcp-console": (("automation",), False, True),
+    "rest-api-proxy": (("automation",), False, True),
 }
+EXCHANGERS = {"temporal-worker", "mcp-console", "rest-api-proxy"}
 
 
 def test_default_identities_are_the_documented_demo_callers() -> None:
     actual = {i.name: (i.groups, i.mfa, i.workload) for i in DEFAULT_IDENTITIES}
     assert actual == EXPECTED
+    assert {i.name for i in DEFAULT_IDENTITIES if i.may_exchange} == EXCHANGERS
+
+
+def test_only_the_console_takes_people_through_a_redirect_uri() -> None:
+    web_apps = {i.name: i.redirect_uris for i in DEFAULT_IDENTITIES if i.redirect_uris}
+    assert web_apps == {
+        "mcp-console": ("http://127.0.0.1/auth/callback", "http://localhost/auth/callback")
+    }
 
 
 def test_identities_are_frozen() -> None:
@@ -88,6 +99,7 @@ def test_identity_map_rejects_duplicates_and_empty_lists() -> None:
         ({"groups": "admin"}, "groups"),
         ({"groups": ("",)}, "groups"),
         ({"email": "nobody"}, "email"),
+        ({"may_exchange": True}, "only workloads"),
     ],
 )
 def test_identity_constructor_validates(changes: dict[str, object], message: str) -> None:

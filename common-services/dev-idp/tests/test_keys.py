@@ -6,7 +6,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from mcp_sandbox.keys import KeySet, generate_key
+from dev_idp.keys import KeySet, generate_key
 
 
 @pytest.fixture(scope="module")

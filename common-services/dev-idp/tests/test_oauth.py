@@ -10,8 +10,8 @@ from urllib.parse import quote_plus
 import httpx
 import pytest
 
-from mcp_sandbox.idp_oauth import MAX_BODY
-from mcp_sandbox.idp_server import IdpServer
+from dev_idp import IdpServer
+from dev_idp.oauth import MAX_BODY
 
 ODD_SECRET = "p@ss:w rd%+é"
 GRANT = {"grant_type": "client_credentials"}
@@ -130,9 +130,9 @@ def test_malformed_bodies_are_rejected_before_anything_is_issued(
 def test_failed_authentication_is_logged_without_the_secret(
     idp: IdpServer, http: httpx.Client, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="mcp_sandbox.idp"):
+    with caplog.at_level(logging.INFO, logger="dev_idp"):
         post_token(http, idp, data=GRANT, headers=basic("admin", "hunter2-wrong"))
-    records = [r for r in caplog.records if r.name == "mcp_sandbox.idp"]
+    records = [r for r in caplog.records if r.name == "dev_idp"]
     assert any(getattr(r, "client.id", None) == "admin" for r in records)
     assert all("hunter2" not in repr(vars(r)) for r in caplog.records)
 

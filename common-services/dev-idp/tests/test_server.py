@@ -6,8 +6,8 @@ import httpx
 import jwt
 import pytest
 
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.keys import KeySet
+from dev_idp import IdpServer
+from dev_idp.keys import KeySet
 
 
 def test_issuer_is_the_base_url_of_a_free_loopback_port() -> None:

@@ -8,9 +8,9 @@ from typing import Any
 import jwt
 import pytest
 
-from mcp_sandbox.identities import DEFAULT_IDENTITIES, Identity
-from mcp_sandbox.idp_tokens import DEFAULT_SCOPE, TokenService
-from mcp_sandbox.keys import KeySet
+from dev_idp.identities import DEFAULT_IDENTITIES, Identity
+from dev_idp.keys import KeySet
+from dev_idp.tokens import DEFAULT_SCOPE, TokenService
 
 ISSUER = "http://127.0.0.1:9"
 ADMIN = next(i for i in DEFAULT_IDENTITIES if i.name == "admin")

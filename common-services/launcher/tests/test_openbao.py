@@ -8,13 +8,19 @@ import stat
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import httpx
 import pytest
 
-from mcp_sandbox.openbao import OpenBaoDevServer, OpenBaoError, find_bao_binary
-
-VAULT_POLICIES = Path(__file__).resolve().parents[2] / "vault" / "policies"
+from platform_launcher.openbao import (
+    VAULT_POLICIES,
+    OpenBaoDevServer,
+    OpenBaoError,
+    find_bao_binary,
+    read_policy,
+    service_policy,
+)
 
 
 @pytest.fixture(scope="module")
@@ -47,6 +53,19 @@ def test_random_root_token_is_generated_and_works(bao: OpenBaoDevServer) -> None
     assert _get(bao, "auth/token/lookup-self", "wrong-token").status_code == 403
 
 
+def test_the_root_token_is_not_on_the_command_line(bao: OpenBaoDevServer) -> None:
+    # Any local user can read /proc/<pid>/cmdline; only the owner reads /proc/<pid>/environ.
+    proc = Path(f"/proc/{bao.pid}")
+    if not proc.is_dir():
+        pytest.skip("needs Linux /proc")
+    argv = (proc / "cmdline").read_bytes().split(b"\0")
+    assert argv[1:3] == [b"server", b"-dev"]
+    assert bao.root_token.encode() not in b" ".join(argv)
+    assert not [arg for arg in argv if b"root-token" in arg]
+    environ = (proc / "environ").read_bytes().split(b"\0")
+    assert f"BAO_DEV_ROOT_TOKEN_ID={bao.root_token}".encode() in environ
+
+
 def test_server_log_goes_to_a_private_temp_file(bao: OpenBaoDevServer) -> None:
     assert bao.log_path is not None
     log = Path(bao.log_path)
@@ -67,32 +86,57 @@ def test_seed_enables_a_missing_kv_v2_mount(bao: OpenBaoDevServer) -> None:
     assert body["data"]["data"] == {"service_id": "fake-sid"}
 
 
-def test_enable_approle_returns_credentials_bound_to_the_policy(bao: OpenBaoDevServer) -> None:
-    hcl = (VAULT_POLICIES / "mcp-server.hcl").read_text()
-    bao.seed({"api/servicenow": {"username": "fake-user"}, "other/thing": {"x": "y"}})
-    role_id, secret_id = bao.enable_approle("mcp-server", ["mcp-server"], {"mcp-server": hcl})
-    # Enabling twice (another role) must not fail on the already enabled auth method.
-    bao.enable_approle("temporal-worker", ["mcp-server"], {})
-
+def _login(bao: OpenBaoDevServer, role_id: str, secret_id: str) -> dict[str, Any]:
     login = httpx.post(
         f"{bao.addr}/v1/auth/approle/login",
         json={"role_id": role_id, "secret_id": secret_id},
         trust_env=False,
     )
-    assert login.status_code == 200
-    auth = login.json()["auth"]
-    assert "mcp-server" in auth["policies"]
+    assert login.status_code == 200, login.text
+    return cast(dict[str, Any], login.json()["auth"])
+
+
+def test_enable_approle_returns_credentials_bound_to_the_policy(bao: OpenBaoDevServer) -> None:
+    hcl = read_policy(["api/servicenow"])
+    bao.seed({"api/servicenow": {"username": "fake-user"}, "other/thing": {"x": "y"}})
+    role_id, secret_id = bao.enable_approle("reader", ["reader"], {"reader": hcl})
+    # Enabling twice (another role) must not fail on the already enabled auth method.
+    bao.enable_approle("another", ["reader"], {})
+
+    auth = _login(bao, role_id, secret_id)
+    assert set(auth["policies"]) == {"default", "reader"}
     token = auth["client_token"]
     assert _get(bao, "secret/data/api/servicenow", token).status_code == 200
     assert _get(bao, "secret/data/other/thing", token).status_code == 403
 
 
-def test_temporal_worker_policy_has_the_same_read_paths() -> None:
-    server = (VAULT_POLICIES / "mcp-server.hcl").read_text()
-    worker = (VAULT_POLICIES / "temporal-worker.hcl").read_text()
-    for path in ('"secret/data/api/*"', '"secret/metadata/api/*"'):
-        assert path in server
-        assert path in worker
+def test_a_service_approle_carries_its_deployed_policy_and_nothing_else(
+    bao: OpenBaoDevServer,
+) -> None:
+    bao.seed({"api/github": {"token": "fake-gh"}, "api/radkit": {"service_id": "fake-sid"}})
+    auth = _login(bao, *bao.service_approle("mcp-github"))
+    assert auth["policies"] == ["mcp-github"]  # not even Vault's `default` policy
+    token = auth["client_token"]
+    assert _get(bao, "secret/data/api/github", token).status_code == 200
+    assert _get(bao, "secret/data/api/radkit", token).status_code == 403
+    assert _get(bao, "auth/token/lookup-self", token).status_code == 200
+    policy = _get(bao, "sys/policies/acl/mcp-github", bao.root_token).json()["data"]["policy"]
+    assert policy == (VAULT_POLICIES / "mcp-github.hcl").read_text()
+
+
+def test_service_policy_reads_the_roles_file_and_names_the_known_roles() -> None:
+    assert service_policy("temporal-worker") == (VAULT_POLICIES / "temporal-worker.hcl").read_text()
+    with pytest.raises(OpenBaoError, match=r"no Vault policy for role 'mcp-server'.*mcp-github"):
+        service_policy("mcp-server")
+    with pytest.raises(ValueError, match="plain name"):
+        service_policy("../etc/passwd")
+
+
+def test_read_policy_grants_exact_paths_only() -> None:
+    hcl = read_policy(["/api/demo/"], mount="kv")
+    assert 'path "kv/data/api/demo" {' in hcl and "*" not in hcl
+    with pytest.raises(ValueError, match="one exact path"):
+        read_policy(["api/*"])
 
 
 def test_explicit_root_token_port_and_idempotent_stop(capfd: pytest.CaptureFixture[str]) -> None:

@@ -13,9 +13,8 @@ from typing import Any
 import pytest
 import regopy
 
-from mcp_common.authorizer import AuthorizationRequest
-from mcp_common.principal import Principal
-from mcp_common.rego_authorizer import RegoAuthorizer
+from mcp_common.auth import Principal
+from mcp_common.policy import AuthorizationRequest, RegoAuthorizer
 
 OPA_DIR = Path(__file__).parents[1]
 POLICY = OPA_DIR / "policy.rego"
@@ -190,33 +189,55 @@ contractors         --    --     --
 (none)              --    --     --
 """
 
-# The automation group, tool by tool: marks are (acting for nobody, acting for a person).
-# Only the tools TemplateDeploymentWorkflow calls, each with its own action, are granted.
-AUTOMATION_TABLE = """
-resource          tool                        action    for-person
-catalyst-center   get_template                read      -Y
-catalyst-center   get_device                  read      -Y
-catalyst-center   get_device_health           read      -Y
-catalyst-center   preview_template            execute   -Y
-catalyst-center   deploy_template             write     -Y
-catalyst-center   deploy_template             execute   --
-catalyst-center   get_template                write     --
-catalyst-center   list_devices                read      --
-catalyst-center   get_device_config           read      --
-catalyst-center   run_show_commands           execute   --
-servicenow        search_changes              read      -Y
-servicenow        get_change                  read      -Y
-servicenow        create_change               write     -Y
-servicenow        update_change               write     -Y
-servicenow        create_change               read      --
-servicenow        get_change_approvals        read      --
-servicenow        create_incident             write     --
-radkit            get_template                read      --
-github            create_change               write     --
-workflows         start_template_deployment   execute   --
-workflows         get_deployment_status       read      --
-billing           get_change                  read      --
+# A workload acting for a person (RFC 8693 `act`): allowed only when the person may AND the
+# workload may. Person columns: admin (MFA), network engineer with and without MFA, service
+# desk (MFA), developer (no MFA); Y = allowed, - = denied. Worker deploys name their change.
+DELEGATION_TABLE = """
+actor            resource         tool                       action   admin  ne+mfa  ne  desk  dev
+temporal-worker  catalyst-center  get_template               read     Y      Y       Y   Y     -
+temporal-worker  catalyst-center  get_device                 read     Y      Y       Y   Y     -
+temporal-worker  catalyst-center  get_device_health          read     Y      Y       Y   Y     -
+temporal-worker  catalyst-center  preview_template           execute  Y      Y       -   -     -
+temporal-worker  catalyst-center  deploy_template            write    Y      Y       -   -     -
+temporal-worker  catalyst-center  deploy_template            execute  -      -       -   -     -
+temporal-worker  catalyst-center  run_show_commands          execute  -      -       -   -     -
+temporal-worker  catalyst-center  list_devices               read     -      -       -   -     -
+temporal-worker  servicenow       search_changes             read     Y      Y       Y   Y     -
+temporal-worker  servicenow       get_change                 read     Y      Y       Y   Y     -
+temporal-worker  servicenow       create_change              write    Y      Y       Y   Y     -
+temporal-worker  servicenow       update_change              write    Y      Y       Y   Y     -
+temporal-worker  servicenow       create_change              read     -      -       -   -     -
+temporal-worker  servicenow       create_incident            write    -      -       -   -     -
+temporal-worker  servicenow       get_change_approvals       read     Y      Y       Y   Y     -
+temporal-worker  radkit           get_template               read     -      -       -   -     -
+temporal-worker  github           create_change              write    -      -       -   -     -
+temporal-worker  workflows        start_template_deployment  execute  -      -       -   -     -
+rest-api-proxy   servicenow       create_incident            write    Y      -       -   Y     -
+rest-api-proxy   servicenow       get_change                 read     Y      Y       Y   Y     -
+rest-api-proxy   github           create_issue               write    Y      -       -   -     Y
+rest-api-proxy   catalyst-center  deploy_template            write    Y      Y       -   -     -
+rest-api-proxy   catalyst-center  list_devices               read     Y      Y       Y   Y     -
+rest-api-proxy   radkit           exec_command               execute  Y      Y       -   -     -
+rest-api-proxy   workflows        start_template_deployment  execute  Y      Y       -   -     -
+rest-api-proxy   billing          get_invoice                read     -      -       -   -     -
+mcp-console      catalyst-center  list_devices               read     Y      Y       Y   Y     -
+mcp-console      catalyst-center  preview_template           execute  Y      Y       -   -     -
+mcp-console      github           create_issue               write    Y      -       -   -     Y
+mcp-console      workflows        start_template_deployment  execute  Y      Y       -   -     -
+mcp-console      workflows        get_deployment_status      read     Y      Y       Y   Y     -
+mcp-console      billing          get_invoice                read     -      -       -   -     -
+mallory          servicenow       get_change                 read     -      -       -   -     -
+mallory          github           create_issue               write    -      -       -   -     -
 """
+
+PERSONS: dict[str, tuple[tuple[str, ...], bool]] = {
+    "admin": (("admin",), True),
+    "ne+mfa": (("network-engineers",), True),
+    "ne": (("network-engineers",), False),
+    "desk": (("service-desk",), True),
+    "dev": (("developers",), False),
+}
+CHANGE = {"change_number": "CHG0030001"}
 
 
 def _parse_rows(table: str) -> list[list[str]]:
@@ -229,10 +250,10 @@ WORKFLOWS_EXPECTED = {
     for action, pair in zip(ACTIONS, marks, strict=True)
     for mfa in (False, True)
 }
-AUTOMATION_EXPECTED = {
-    (resource, tool, action, acting): marks[int(acting)] == "Y"
-    for resource, tool, action, marks in _parse_rows(AUTOMATION_TABLE)
-    for acting in (False, True)
+DELEGATION_EXPECTED = {
+    (actor, resource, tool, action, person): mark == "Y"
+    for actor, resource, tool, action, *marks in _parse_rows(DELEGATION_TABLE)
+    for person, mark in zip(PERSONS, marks, strict=True)
 }
 
 
@@ -242,15 +263,26 @@ def tool_request(
     tool: str,
     action: str,
     *,
+    actors: tuple[str, ...] = (),
     on_behalf_of: str | None = None,
     mfa: bool = False,
+    arguments: dict[str, Any] | None = None,
 ) -> AuthorizationRequest:
     """The request a server builds for a named tool, maybe for a workload acting for someone."""
     principal = Principal(
-        subject="caller", groups=frozenset(groups), mfa=mfa, on_behalf_of=on_behalf_of
+        subject="caller",
+        groups=frozenset(groups),
+        mfa=mfa,
+        on_behalf_of=on_behalf_of,
+        actors=actors,
     )
     return AuthorizationRequest(
-        principal=principal, server=resource, resource=resource, action=action, tool=tool
+        principal=principal,
+        server=resource,
+        resource=resource,
+        action=action,
+        tool=tool,
+        arguments=arguments or {},
     )
 
 
@@ -267,36 +299,127 @@ async def test_workflows_resource_decides_as_its_table_says(
     assert await engine.decide(request) is WORKFLOWS_EXPECTED[case]
 
 
-@pytest.mark.parametrize("case", list(AUTOMATION_EXPECTED), ids=str)
-@pytest.mark.parametrize("mfa", [False, True], ids=["nomfa", "mfa"])
-async def test_automation_gets_named_tools_only_while_acting_for_a_person(
-    engine: RegoAuthorizer, case: tuple[str, str, str, bool], mfa: bool
+def test_delegation_table_covers_every_person() -> None:
+    assert len(DELEGATION_EXPECTED) == len(_parse_rows(DELEGATION_TABLE)) * len(PERSONS)
+    assert {person for *_, person in DELEGATION_EXPECTED} == set(PERSONS)
+
+
+@pytest.mark.parametrize("case", list(DELEGATION_EXPECTED), ids="-".join)
+async def test_a_delegated_call_needs_both_the_person_and_the_actor(
+    engine: RegoAuthorizer, case: tuple[str, str, str, str, str]
 ) -> None:
-    resource, tool, action, acting = case
+    actor, resource, tool, action, person = case
+    groups, mfa = PERSONS[person]
     request = tool_request(
-        ("automation",), resource, tool, action, on_behalf_of="alice" if acting else None, mfa=mfa
+        groups, resource, tool, action, actors=(actor,), mfa=mfa, arguments=dict(CHANGE)
     )
-    assert await engine.decide(request) is AUTOMATION_EXPECTED[case]
+    assert await engine.decide(request) is DELEGATION_EXPECTED[case]
 
 
 @pytest.mark.parametrize(
-    "group", ["developers", "service-desk", "contractors", "network-engineers"]
+    ("actors", "resource", "tool", "action", "allowed"),
+    [
+        # Every actor of a chain must be allowed, the current one (first) and those before.
+        (("rest-api-proxy", "temporal-worker"), "servicenow", "get_change", "read", True),
+        # A deployment started from the console: the worker acts for the person via it.
+        (("temporal-worker", "mcp-console"), "servicenow", "create_change", "write", True),
+        (("temporal-worker", "mcp-console"), "servicenow", "create_incident", "write", False),
+        (("rest-api-proxy", "temporal-worker"), "servicenow", "create_incident", "write", False),
+        (("temporal-worker", "rest-api-proxy"), "servicenow", "create_incident", "write", False),
+        (("temporal-worker", "mallory"), "servicenow", "get_change", "read", False),
+        (("temporal-worker", ""), "servicenow", "get_change", "read", False),
+    ],
 )
-async def test_acting_for_a_person_grants_nothing_to_a_group_that_is_not_a_workload(
-    engine: RegoAuthorizer, group: str
+async def test_every_actor_of_a_chain_must_be_allowed(
+    engine: RegoAuthorizer,
+    actors: tuple[str, ...],
+    resource: str,
+    tool: str,
+    action: str,
+    allowed: bool,
 ) -> None:
-    request = tool_request((group,), "catalyst-center", "deploy_template", "write",
-                           on_behalf_of="alice")  # fmt: skip
+    request = tool_request(("admin",), resource, tool, action, actors=actors, mfa=True)
+    assert await engine.decide(request) is allowed
+
+
+@pytest.mark.parametrize(
+    ("arguments", "allowed"),
+    [
+        ({"change_number": "CHG0030001"}, True),
+        ({"change_number": "CHG0001"}, True),
+        ({}, False),
+        ({"change_number": ""}, False),
+        ({"change_number": "CHG1"}, False),
+        ({"change_number": "INC0010001"}, False),
+        ({"change_number": "CHG0030001; x"}, False),
+        ({"change_number": 30001}, False),
+        ({"change_number": ["CHG0030001"]}, False),
+    ],
+)
+async def test_a_worker_deploy_names_the_change_it_implements(
+    engine: RegoAuthorizer, arguments: dict[str, Any], allowed: bool
+) -> None:
+    request = tool_request(("network-engineers",), "catalyst-center", "deploy_template", "write",
+                           actors=("temporal-worker",), mfa=True, arguments=arguments)  # fmt: skip
+    assert await engine.decide(request) is allowed
+    # The change gate is the worker's: a person deploying directly (or via the proxy) names none.
+    direct = tool_request(("network-engineers",), "catalyst-center", "deploy_template", "write",
+                          mfa=True, arguments=arguments)  # fmt: skip
+    assert await engine.decide(direct) is True
+
+
+@pytest.mark.parametrize(
+    "actors", ["temporal-worker", {"sub": "temporal-worker"}, [7], [None], [["temporal-worker"]]]
+)
+def test_a_malformed_actor_chain_is_denied(engine: RegoAuthorizer, actors: Any) -> None:
+    policy_input = {"groups": ["admin"], "mfa": True, "resource": "servicenow", "action": "read",
+                    "tool": "get_change", "actors": actors}  # fmt: skip
+    assert engine.evaluate(policy_input) is False
+
+
+@pytest.mark.parametrize("actors", [None, []])
+def test_no_actor_is_the_person_s_own_call(engine: RegoAuthorizer, actors: Any) -> None:
+    policy_input = {"groups": ["developers"], "resource": "github", "action": "write",
+                    "tool": "create_issue", "actors": actors}  # fmt: skip
+    assert engine.evaluate(policy_input) is True
+
+
+@pytest.mark.parametrize("on_behalf_of", [None, "alice"])
+@pytest.mark.parametrize(
+    ("resource", "tool", "action"),
+    [
+        ("catalyst-center", "deploy_template", "write"),
+        ("catalyst-center", "get_template", "read"),
+        ("servicenow", "create_change", "write"),
+    ],
+)
+async def test_a_workload_s_own_token_gets_nothing_even_naming_a_person(
+    engine: RegoAuthorizer, resource: str, tool: str, action: str, on_behalf_of: str | None
+) -> None:
+    # The legacy `on_behalf_of` claim carried no rights of the person: it grants nothing now.
+    request = tool_request(("automation",), resource, tool, action, on_behalf_of=on_behalf_of,
+                           mfa=True, arguments=dict(CHANGE))  # fmt: skip
     assert await engine.decide(request) is False
 
 
-@pytest.mark.parametrize("on_behalf_of", ["", 7, True, ["alice"], {"sub": "alice"}])
-def test_automation_needs_a_person_named_as_a_non_empty_string(
-    engine: RegoAuthorizer, on_behalf_of: Any
+@pytest.mark.parametrize(
+    ("tool", "action", "allowed"),
+    [
+        ("search_changes", "read", True),
+        ("get_change", "read", True),
+        ("create_change", "write", True),
+        ("update_change", "write", True),
+        ("create_change", "read", False),
+        ("create_incident", "write", False),
+        ("get_incident", "read", False),
+        ("close_change", "execute", False),
+    ],
+)
+async def test_network_engineers_work_with_their_change_records_only(
+    engine: RegoAuthorizer, tool: str, action: str, allowed: bool
 ) -> None:
-    policy_input = {"groups": ["automation"], "resource": "catalyst-center", "action": "write",
-                    "tool": "deploy_template", "on_behalf_of": on_behalf_of}  # fmt: skip
-    assert engine.evaluate(policy_input) is False
+    request = tool_request(("network-engineers",), "servicenow", tool, action)
+    assert await engine.decide(request) is allowed
 
 
 def _reasons(policy_input: dict[str, Any]) -> set[str]:
@@ -328,14 +451,39 @@ def _reasons(policy_input: dict[str, Any]) -> set[str]:
         ({"groups": ["developers"], "resource": "github", "action": "write"}, set()),
         (
             {"groups": ["automation"], "resource": "catalyst-center", "action": "write",
-             "tool": "deploy_template"},
-            {"a workload must act on behalf of a person", "no group grants write on "
-             "catalyst-center", "mfa required for write on catalyst-center"},
+             "tool": "deploy_template", "on_behalf_of": "alice"},
+            {"a workload acts for a person only with an exchanged token (act)",
+             "no group grants write on catalyst-center",
+             "mfa required for write on catalyst-center"},
         ),
         (
-            {"groups": ["automation"], "resource": "catalyst-center", "action": "write",
-             "tool": "deploy_template", "on_behalf_of": "alice"},
+            {"groups": ["developers"], "resource": "catalyst-center", "action": "write",
+             "tool": "deploy_template", "actors": ["temporal-worker"],
+             "arguments": {"change_number": "CHG0030001"}},
+            {"no group grants write on catalyst-center",
+             "mfa required for write on catalyst-center"},
+        ),
+        (
+            {"groups": ["network-engineers"], "mfa": True, "resource": "catalyst-center",
+             "action": "execute", "tool": "run_show_commands", "actors": ["temporal-worker"]},
+            {"actor temporal-worker may not call run_show_commands (execute on "
+             "catalyst-center)"},
+        ),
+        (
+            {"groups": ["network-engineers"], "mfa": True, "resource": "catalyst-center",
+             "action": "write", "tool": "deploy_template", "actors": ["temporal-worker"]},
+            {"deploy_template needs the approved change it implements (change_number)"},
+        ),
+        (
+            {"groups": ["network-engineers"], "mfa": True, "resource": "catalyst-center",
+             "action": "write", "tool": "deploy_template", "actors": ["temporal-worker"],
+             "arguments": {"change_number": "CHG0030001"}},
             set(),
+        ),
+        (
+            {"groups": ["admin"], "mfa": True, "resource": "servicenow", "action": "read",
+             "tool": "get_change", "actors": "temporal-worker"},
+            {"malformed actor chain"},
         ),
         (
             {"groups": ["network-engineers"], "resource": "workflows", "action": "execute"},

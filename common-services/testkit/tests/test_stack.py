@@ -26,20 +26,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from dev_idp import IdpServer
 from mcp_common import CommonSettings, PlatformServer, Toolset, create_server
-from mcp_common.components import build_secret_store
-from mcp_common.logging import configure_logging
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.openbao import OpenBaoDevServer
-from mcp_sandbox.serve import BackgroundServer
-from mcp_sandbox.stack import (
+from mcp_common.observability import configure_logging
+from mcp_common.server import build_secret_store
+from platform_launcher.openbao import OpenBaoDevServer
+from platform_testkit.stack import (
     SandboxControls,
     ServerStack,
     StrictStack,
     capture_logs,
     error_text,
+    resource_token,
     start_server_stack,
 )
+from simulator_kit.serve import BackgroundServer
 
 USER = "svc-demo"
 PASSWORD = f"demo-password-{uuid.uuid4().hex}"
@@ -128,9 +129,9 @@ def issued() -> list[str]:
 def stack(
     idp: IdpServer, openbao: OpenBaoDevServer, policy_path: Path, issued: list[str]
 ) -> Iterator[ServerStack]:
-    def token(identity: str) -> str:
+    def token(identity: str, resource: str) -> str:
         issued.append(identity)
-        return idp.token(identity)
+        return resource_token(idp, identity, resource)
 
     with start_server_stack(
         simulator_app([]), secret_of, DemoSettings, build, idp=idp, openbao=openbao,
@@ -151,7 +152,9 @@ def test_the_settings_are_the_launchers_with_the_overrides_last(
     s = stack.settings
     assert isinstance(s, DemoSettings)
     assert stack.url == f"{stack.base_url}/mcp" == f"http://127.0.0.1:{s.port}/mcp"
-    assert str(s.oidc_issuer).rstrip("/") == idp.issuer and s.oidc_audience == idp.audience
+    assert str(s.oidc_issuer).rstrip("/") == idp.issuer
+    # No shared audience: the server accepts tokens for its own resource URI only.
+    assert s.oidc_audience is None and s.token_audience == stack.url == s.resource_url
     assert (s.vault_auth, str(s.vault_addr).rstrip("/")) == ("approle", openbao.addr)
     assert s.vault_role_id and s.vault_secret_id
     assert s.policy_path == str(policy_path) and s.rate_limit_per_minute == 0

@@ -1,14 +1,15 @@
-# Policy for the Temporal worker: the same read-only access as the MCP servers, nothing more.
-# Kept as its own policy so the worker's access can change without touching the servers'.
+# Policy of the Vault role `temporal-worker`: the Temporal worker reads its own OIDC client
+# secret (IdP client `temporal-worker`, field `client_secret`) and nothing else.
+# Least privilege: one role and one policy per service (docs/security.md, "Secrets: one Vault
+# role per service"). Secrets live in the KV v2 engine mounted at "secret/".
 
-path "secret/data/api/*" {
+# Read the current (or a given) version of its own secret; no list, write, delete or destroy,
+# and no other path under secret/.
+path "secret/data/api/temporal-worker" {
   capabilities = ["read"]
 }
 
-path "secret/metadata/api/*" {
-  capabilities = ["read", "list"]
-}
-
+# Keep its own token alive and inspect it (TTL, policies) for /readyz.
 path "auth/token/renew-self" {
   capabilities = ["update"]
 }

@@ -5,135 +5,97 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
 from urllib.parse import urlsplit
 
-import uvicorn
+from authlib.oauth2 import OAuth2Error
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 
+from simulator_kit import add_deadline_options, serve_with_deadlines
+
+from .authorization_server import IdpAuthorizationServer
+from .clients import ClientRegistry
+from .discovery import metadata_document
 from .identities import DEFAULT_IDENTITIES, Identity, client_secrets_for, identity_map
-from .idp_delegation import delegation_claims
-from .idp_oauth import (
+from .keys import KeySet
+from .login import LoginPages
+from .metadata_documents import MetadataDocuments
+from .oauth import (
     NO_STORE,
     REALM,
+    FormRequest,
+    JsonBodyRequest,
     OAuthError,
-    authenticate_client,
     optional_str,
     read_form,
     read_json_object,
     render_oauth_error,
 )
-from .idp_tokens import DEFAULT_SCOPE, TokenService
-from .keys import KeySet
+from .otp import TotpCheck, secrets_for
+from .resources import Resources
+from .store import GrantStore
+from .tokens import DEFAULT_SCOPE, TokenService
 
-__all__ = ["JWKS_MAX_AGE", "create_idp_app", "main"]
+__all__ = ["JWKS_MAX_AGE", "REFRESH_TTL", "create_idp_app", "main"]
 
-log = logging.getLogger("mcp_sandbox.idp")
+log = logging.getLogger("dev_idp")
 
 JWKS_MAX_AGE = 60
-_SCOPE = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$")
+REFRESH_TTL = 8 * 3600
 _MINT_CONTROLS = frozenset({"identity", "alg", "kid", "sign_with", "token_format"})
 _USERINFO_CLAIMS = ("sub", "preferred_username", "email", "email_verified", "groups", "amr", "acr")
-_CLAIMS = "iss sub aud exp iat nbf azp scope groups realm_access amr acr preferred_username email"
-_CLAIMS += " on_behalf_of"  # only in tokens of workloads acting for a person (idp_delegation)
-_CLIENT_AUTH = ["client_secret_basic", "client_secret_post"]
-
-
-def _discovery_document(issuer: str, algorithms: Sequence[str]) -> dict[str, Any]:
-    return {
-        "issuer": issuer,
-        "jwks_uri": f"{issuer}/jwks",
-        "token_endpoint": f"{issuer}/token",
-        "introspection_endpoint": f"{issuer}/introspect",
-        "userinfo_endpoint": f"{issuer}/userinfo",
-        "grant_types_supported": ["client_credentials"],
-        # There is no authorization endpoint: tokens come from the token endpoint only.
-        "response_types_supported": ["token"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": list(algorithms),
-        "token_endpoint_auth_methods_supported": _CLIENT_AUTH,
-        "introspection_endpoint_auth_methods_supported": _CLIENT_AUTH,
-        "scopes_supported": DEFAULT_SCOPE.split(),
-        "claims_supported": _CLAIMS.split(),
-    }
 
 
 class _Idp:
-    """The request handlers, sharing one token service and one client registry."""
+    """The request handlers: authlib's authorization server plus userinfo, JWKS and admin."""
 
-    def __init__(
-        self, tokens: TokenService, identities: Mapping[str, Identity], secrets: Mapping[str, str]
-    ) -> None:
-        self.tokens, self.identities, self.secrets = tokens, identities, secrets
-        self.discovery_document = _discovery_document(tokens.issuer, tokens.keyset.algorithms)
+    def __init__(self, tokens: TokenService, server: IdpAuthorizationServer) -> None:
+        self.tokens, self.server = tokens, server
+        self.identities = server.identities
 
     async def discovery(self, request: Request) -> Response:
-        """OpenID Provider metadata (also served as RFC 8414 metadata)."""
-        return JSONResponse(self.discovery_document)
+        """RFC 8414 authorization server metadata, also served as OpenID Provider metadata."""
+        return JSONResponse(self.server.metadata)
 
     async def jwks(self, request: Request) -> Response:
         """The public keys; cached briefly so verifiers notice rotation quickly."""
         headers = {"Cache-Control": f"public, max-age={JWKS_MAX_AGE}"}
         return JSONResponse(self.tokens.keyset.jwks(), headers=headers)
 
-    def _client(self, request: Request, form: Mapping[str, str]) -> Identity:
-        return self.identities[authenticate_client(request, form, self.secrets)]
-
     async def token(self, request: Request) -> Response:
-        """RFC 6749 token endpoint: client_credentials, JWT or opaque access tokens."""
+        """RFC 6749 token endpoint: every grant (authlib), errors as RFC 6749 5.2."""
         form = await read_form(request)
-        identity = self._client(request, form)
-        grant_type = form.get("grant_type")
-        if not grant_type:
+        if not form.get("grant_type"):
             raise OAuthError(400, "invalid_request", "grant_type is required")
-        if grant_type != "client_credentials":
-            raise OAuthError(400, "unsupported_grant_type", f"grant_type {grant_type[:40]!r}")
-        scope = form.get("scope") or DEFAULT_SCOPE
-        if not _SCOPE.match(scope):
-            raise OAuthError(400, "invalid_scope", "scope is malformed")
-        token_format = form.get("token_format", "jwt")
-        if token_format not in ("jwt", "opaque"):
-            raise OAuthError(400, "invalid_request", "token_format must be 'jwt' or 'opaque'")
-        claims = self.tokens.claims_for(identity, identity.name, scope)
-        claims |= delegation_claims(form, identity, self.identities)
-        if token_format == "opaque":
-            access_token = self.tokens.issue_opaque(claims)
-        else:
-            access_token = self.tokens.sign(claims)
-        log.info("token issued", extra={"client.id": identity.name, "token.jti": claims["jti"]})
-        body = {
-            "access_token": access_token,
-            "token_type": "Bearer",
-            "expires_in": self.tokens.token_ttl,
-            "refresh_expires_in": 0,
-            "not-before-policy": 0,
-            "scope": scope,
-        }
-        return JSONResponse(body, headers=NO_STORE)
+        oauth_request = FormRequest.of(request, {}, form)
+        response: Response = await run_in_threadpool(
+            self.server.create_token_response, oauth_request
+        )
+        return response
+
+    async def register(self, request: Request) -> Response:
+        """RFC 7591 dynamic client registration."""
+        body = await read_json_object(request)
+        response: Response = await run_in_threadpool(
+            self.server.create_endpoint_response,
+            "client_registration",
+            JsonBodyRequest(request, body),
+        )
+        return response
 
     async def introspect(self, request: Request) -> Response:
         """RFC 7662 introspection for JWT and opaque tokens; client-authenticated."""
         form = await read_form(request)
-        self._client(request, form)
-        if "token" not in form:
-            raise OAuthError(400, "invalid_request", "token is required")
-        claims = self.tokens.inspect(form["token"])
-        if claims is None:
-            return JSONResponse({"active": False}, headers=NO_STORE)
-        body = {
-            **claims,
-            "active": True,
-            "client_id": claims.get("client_id", claims.get("azp")),
-            "username": claims.get("preferred_username"),
-            "token_type": "Bearer",
-        }
-        return JSONResponse(body, headers=NO_STORE)
+        response: Response = await run_in_threadpool(
+            self.server.create_endpoint_response, "introspection", FormRequest.of(request, {}, form)
+        )
+        return response
 
     async def userinfo(self, request: Request) -> Response:
         """OIDC userinfo for a live bearer token; RFC 6750 challenge otherwise."""
@@ -215,21 +177,50 @@ def create_idp_app(
     admin: bool = True,
     keyset: KeySet | None = None,
     client_secrets: Mapping[str, str] | None = None,
+    resources: Iterable[str] | None = None,
+    totp_secrets: Mapping[str, str] | None = None,
+    refresh_ttl: int = REFRESH_TTL,
+    metadata_documents: MetadataDocuments | None = None,
 ) -> Starlette:
     """Build the dev issuer; routes live under the issuer's path (as Keycloak's /realms/<r>).
 
-    `admin=True` (the default for the dev issuer) adds POST /admin/rotate-keys and
-    POST /admin/mint, which let any caller mint tokens: never serve them beyond a dev or
-    test host. Client secrets default to `<name>-secret` (see `dev_secret`).
+    `audience` is the `aud` of tokens requested without `resource`; `resources` lists the
+    valid resource URIs (RFC 8707; None accepts any absolute http(s) URI). `admin=True`
+    (the default for the dev issuer) adds POST /admin/rotate-keys and POST /admin/mint,
+    which let any caller mint tokens: never serve them beyond a dev or test host. Client
+    secrets, which are also the people's sign-in passwords, default to `<name>-secret`
+    (see `dev_secret`); TOTP secrets of MFA identities derive from them unless given.
     """
     by_name = identity_map(identities)
     tokens = TokenService(issuer, audience, keyset if keyset is not None else KeySet(), token_ttl)
-    idp = _Idp(tokens, by_name, client_secrets_for(by_name, client_secrets))
+    secrets = client_secrets_for(by_name, client_secrets)
+    totp = TotpCheck(secrets_for(by_name, secrets, totp_secrets))
+    documents = metadata_documents if metadata_documents is not None else MetadataDocuments()
+    server = IdpAuthorizationServer(
+        tokens=tokens,
+        clients=ClientRegistry(by_name, secrets, documents),
+        identities=by_name,
+        resources=Resources(audience, resources),
+        store=GrantStore(refresh_ttl),
+        metadata=metadata_document(issuer, tokens.keyset.algorithms),
+    )
+    idp = _Idp(tokens, server)
+    prefix = urlsplit(issuer).path
+    login = LoginPages(
+        server,
+        by_name,
+        secrets,
+        totp,
+        cookie_path=prefix or "/",
+        secure_cookie=issuer.startswith("https://"),
+    )
     routes: list[BaseRoute] = [
         Route("/.well-known/openid-configuration", idp.discovery, methods=["GET"]),
         Route("/.well-known/oauth-authorization-server", idp.discovery, methods=["GET"]),
         Route("/jwks", idp.jwks, methods=["GET"]),
+        Route("/authorize", login.authorize, methods=["GET", "POST"]),
         Route("/token", idp.token, methods=["POST"]),
+        Route("/register", idp.register, methods=["POST"]),
         Route("/introspect", idp.introspect, methods=["POST"]),
         Route("/userinfo", idp.userinfo, methods=["GET", "POST"]),
     ]
@@ -238,12 +229,31 @@ def create_idp_app(
             Route("/admin/rotate-keys", idp.rotate_keys, methods=["POST"]),
             Route("/admin/mint", idp.mint, methods=["POST"]),
         ]
-    prefix = urlsplit(issuer).path
+    if prefix:
+        # RFC 8414 3.1: metadata of an issuer with a path is at /.well-known/<name><path>
+        # (what MCP clients try first); OIDC's <path>/.well-known/... is under the mount.
+        routes = [
+            Route(f"/.well-known/oauth-authorization-server{prefix}", idp.discovery),
+            Route(f"/.well-known/openid-configuration{prefix}", idp.discovery),
+            Mount(prefix, routes=routes),
+        ]
     app = Starlette(
-        routes=[Mount(prefix, routes=routes)] if prefix else routes,
-        exception_handlers={OAuthError: render_oauth_error},
+        routes=routes,
+        exception_handlers={OAuth2Error: render_oauth_error},
+        # Browser-based MCP clients (MCP Inspector) read metadata, register and redeem codes
+        # from another origin. No credentials: the sign-in cookie never rides on CORS.
+        middleware=[
+            Middleware(
+                CORSMiddleware,
+                allow_origins=["*"],
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "MCP-Protocol-Version"],
+                max_age=600,
+            )
+        ],
     )
     app.state.keyset = tokens.keyset
+    app.state.server = server
     return app
 
 
@@ -254,13 +264,31 @@ def _is_loopback(host: str) -> bool:
         return host == "localhost"
 
 
+def _pairs(parser: argparse.ArgumentParser, option: str, items: list[str]) -> dict[str, str]:
+    pairs: dict[str, str] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep:
+            parser.error(f"{option} takes NAME=VALUE")
+        pairs[name] = value
+    return pairs
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Serve the dev issuer: `python -m mcp_sandbox.idp --port 9000`."""
-    parser = argparse.ArgumentParser(prog="python -m mcp_sandbox.idp", description=__doc__)
+    """Serve the dev issuer: `python -m dev_idp --port 9000`."""
+    parser = argparse.ArgumentParser(prog="python -m dev_idp", description=__doc__)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=9000)
     parser.add_argument("--issuer", help="issuer URL (default: http://HOST:PORT)")
-    parser.add_argument("--audience", default="mcp-platform")
+    parser.add_argument(
+        "--audience", default="mcp-platform", help="aud of tokens requested without `resource`"
+    )
+    parser.add_argument(
+        "--resource",
+        action="append",
+        metavar="URI",
+        help="a valid RFC 8707 resource (an MCP server's URI; repeatable; default: any)",
+    )
     parser.add_argument("--token-ttl", type=int, default=300, help="access token lifetime (s)")
     parser.add_argument("--no-admin", action="store_true", help="omit /admin/* endpoints")
     parser.add_argument(
@@ -270,13 +298,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         metavar="NAME=SECRET",
         help="override the dev secret <name>-secret of one identity (repeatable)",
     )
+    parser.add_argument(
+        "--totp-secret",
+        action="append",
+        default=[],
+        metavar="NAME=BASE32",
+        help="the TOTP secret of an MFA identity (default: derived from its secret)",
+    )
+    add_deadline_options(parser)
     args = parser.parse_args(argv)
-    secrets: dict[str, str] = {}
-    for item in args.client_secret:
-        name, sep, secret = item.partition("=")
-        if not sep:
-            parser.error("--client-secret takes NAME=SECRET")
-        secrets[name] = secret
+    secrets = _pairs(parser, "--client-secret", args.client_secret)
+    totp = _pairs(parser, "--totp-secret", args.totp_secret)
     issuer = (args.issuer or f"http://{args.host}:{args.port}").rstrip("/")
     try:
         app = create_idp_app(
@@ -285,6 +317,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             token_ttl=args.token_ttl,
             admin=not args.no_admin,
             client_secrets=secrets,
+            resources=args.resource,
+            totp_secrets=totp,
         )
     except ValueError as exc:
         parser.error(str(exc))
@@ -293,8 +327,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         log.warning("admin endpoints can mint tokens and are reachable beyond loopback")
     log.info("dev issuer %s for audience %s", issuer, args.audience)
     # No access log: a query string could carry a token.
-    uvicorn.run(app, host=args.host, port=args.port, access_log=False, server_header=False)
-
-
-if __name__ == "__main__":
-    main()
+    # Slow clients are cut off (408) like on every platform listener.
+    serve_with_deadlines(
+        app,
+        host=args.host,
+        port=args.port,
+        access_log=False,
+        server_header=False,
+        header_timeout=args.header_timeout,
+        body_timeout=args.body_timeout,
+    )

@@ -5,7 +5,9 @@ worker) may ask, and only for a person this issuer knows. The token stays the wo
 (its `sub`, groups and MFA), so policy decides on the workload's rights; the person goes in
 the `on_behalf_of` claim for audit and for policies that require a person behind automation.
 The workload is trusted to name the right person: the service that started the work verified
-that person's own token at the time (see temporal-service/README.md).
+that person's own token at the time (see temporal-service/README.md). The token also names
+the workload in `act` (set by the issuer). Superseded by token exchange (`exchange.py`),
+which carries the person's own identity; kept until the worker has moved to it.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import re
 from collections.abc import Mapping
 
 from .identities import Identity
-from .idp_oauth import OAuthError
+from .oauth import OAuthError
 
 __all__ = ["ON_BEHALF_OF_CLAIM", "REQUEST_FIELD", "delegation_claims"]
 

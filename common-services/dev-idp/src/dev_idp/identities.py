@@ -43,6 +43,11 @@ class Identity:
     description: str
     # A machine identity (service account), not a person.
     workload: bool = False
+    # A workload allowed to exchange a person's token for one naming it as actor (RFC 8693).
+    may_exchange: bool = False
+    # A web app people sign in to (authorization code + PKCE): its redirect URIs. A
+    # loopback http URI matches any port (RFC 8252 7.3), so tests on free ports work.
+    redirect_uris: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -53,10 +58,19 @@ class Identity:
             raise ValueError(f"identity {self.name!r}: groups must be a tuple of non-empty strings")
         if "@" not in self.email:
             raise ValueError(f"identity {self.name!r}: email must contain '@', got {self.email!r}")
+        if self.may_exchange and not self.workload:
+            raise ValueError(f"identity {self.name!r}: only workloads may exchange tokens")
 
 
 def _identity(
-    name: str, groups: tuple[str, ...], mfa: bool, description: str, *, workload: bool = False
+    name: str,
+    groups: tuple[str, ...],
+    mfa: bool,
+    description: str,
+    *,
+    workload: bool = False,
+    may_exchange: bool = False,
+    redirect_uris: tuple[str, ...] = (),
 ) -> Identity:
     return Identity(
         name=name,
@@ -66,6 +80,8 @@ def _identity(
         email=f"{name}@example.com",
         description=description,
         workload=workload,
+        may_exchange=may_exchange,
+        redirect_uris=redirect_uris,
     )
 
 
@@ -83,6 +99,24 @@ DEFAULT_IDENTITIES: tuple[Identity, ...] = (
         False,
         "Workload identity of the Temporal worker",
         workload=True,
+        may_exchange=True,
+    ),
+    _identity(
+        "mcp-console",
+        ("automation",),
+        False,
+        "Operator console (people sign in to it; it exchanges their tokens per server)",
+        workload=True,
+        may_exchange=True,
+        redirect_uris=("http://127.0.0.1/auth/callback", "http://localhost/auth/callback"),
+    ),
+    _identity(
+        "rest-api-proxy",
+        ("automation",),
+        False,
+        "Workload identity of the REST API proxy",
+        workload=True,
+        may_exchange=True,
     ),
 )
 

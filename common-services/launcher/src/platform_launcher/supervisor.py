@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -13,9 +14,14 @@ from typing import IO
 
 import httpx
 
-from .platform_specs import port_busy
+__all__ = ["Supervisor", "port_busy"]
 
-__all__ = ["Supervisor"]
+
+def port_busy(port: int) -> bool:
+    """Whether something accepts connections on 127.0.0.1:`port`."""
+    with socket.socket() as sock:
+        sock.settimeout(0.2)
+        return sock.connect_ex(("127.0.0.1", port)) == 0
 
 
 class Supervisor:

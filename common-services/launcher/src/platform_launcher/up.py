@@ -1,4 +1,4 @@
-"""`make up`: the whole platform on 127.0.0.1 with embedded defaults, until Ctrl-C.
+"""`make up` (`python -m platform_launcher`): the whole platform on 127.0.0.1 until Ctrl-C.
 
 Starts the development issuer, an OpenBao dev server seeded with the backends'
 credentials (servers log in with AppRole, not the root token), the backend simulators
@@ -15,7 +15,8 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .identities import dev_secret
+from dev_idp.identities import dev_secret
+
 from .platform import ROOT, LocalPlatform
 
 __all__ = ["main"]
@@ -26,6 +27,8 @@ def _table(endpoints: Mapping[str, Any]) -> str:
     rows += [(f"mcp-{name}", url) for name, url in endpoints["servers"].items()]
     if "rest-api-proxy" in endpoints:
         rows.append(("REST API proxy", f"{endpoints['rest-api-proxy']}/docs"))
+    if "console" in endpoints:
+        rows.append(("console (browser)", endpoints["console"]))
     if "temporal_ui" in endpoints:
         rows.append(("Temporal UI", endpoints["temporal_ui"]))
     rows += [(f"{name} simulator", url) for name, url in endpoints["backends"].items()]
@@ -81,7 +84,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         platform.stop()
         if stopping:
             print("Stopped.", flush=True)
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

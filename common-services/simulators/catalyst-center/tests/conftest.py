@@ -9,9 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_sandbox.catalyst_center import create_catalyst_center_app
-from mcp_sandbox.inventory import DEVICES, Device
-from mcp_sandbox.serve import BackgroundServer
+from catalyst_center_simulator import create_catalyst_center_app
+from simulator_kit.network import DEVICES, Device
+from simulator_kit.serve import BackgroundServer
 
 USER = "admin"
 PASSWORD = "sandbox-Pa55!"

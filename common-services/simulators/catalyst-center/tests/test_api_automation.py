@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mcp_sandbox.inventory import DEVICES
+from simulator_kit.network import DEVICES
 
 V1 = "/dna/intent/api/v1"
 TP = f"{V1}/template-programmer/template"

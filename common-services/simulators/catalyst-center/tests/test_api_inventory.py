@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from mcp_sandbox.inventory import DEVICES, SITES
+from simulator_kit.network import DEVICES, SITES
 
 V1 = "/dna/intent/api/v1"
 UNREACHABLE = {d.hostname for d in DEVICES if not d.reachable}

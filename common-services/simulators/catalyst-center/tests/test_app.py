@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_sandbox.catalyst_center import create_catalyst_center_app, main
-from mcp_sandbox.serve import BackgroundServer
+from catalyst_center_simulator import create_catalyst_center_app, main
+from simulator_kit.serve import BackgroundServer
 
 AUTH = "/dna/system/api/v1/auth/token"
 DEVICES_PATH = "/dna/intent/api/v1/network-device"

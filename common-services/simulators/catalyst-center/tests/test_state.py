@@ -1,41 +1,46 @@
-"""State under concurrency: counters, fault counts and tokens stay exact across threads."""
+"""State: the stats view counts what the Gate saw, tasks complete exactly once."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from mcp_sandbox.catalyst_center.faults import Fault
-from mcp_sandbox.catalyst_center.state import CatalystCenterState
+from catalyst_center_simulator.state import CatalystCenterState
+from simulator_kit import Fault
 
 
 def _state() -> CatalystCenterState:
     return CatalystCenterState(username="admin", password="pw", token_ttl=60, task_polls=1)
 
 
-def test_concurrent_requests_are_all_counted() -> None:
+def test_concurrent_requests_are_all_counted_per_path_and_method() -> None:
     state = _state()
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda _: state.record("GET", "/x"), range(2000)))
-    assert state.stats()["requests"] == {"/x": 2000}
+        list(pool.map(lambda _: state.stats.record("GET", "/x"), range(2000)))
+    view = state.stats_view()
+    assert view["requests"] == {"/x": 2000}
+    assert view["requests_by_method"] == {"GET /x": 2000}
+    assert view["total_requests"] == 2000
 
 
-def test_a_fault_is_served_exactly_count_times_under_contention() -> None:
+def test_faults_served_and_active_tokens_show_in_the_stats() -> None:
     state = _state()
-    state.faults.append(Fault("/dna", 503, count=50))
-    with ThreadPoolExecutor(8) as pool:
-        served = list(pool.map(lambda _: state.take_fault("GET", "/dna/x"), range(400)))
-    assert sum(1 for f in served if f is not None) == 50
-    assert state.faults == []
+    state.faults.add(Fault("/dna", 503, count=2))
+    state.faults.take("GET", "/dna/x")
+    state.tokens.issue()
+    view = state.stats_view()
+    assert (view["faults_served"], view["active_tokens"]) == (1, 1)
+    state.reset()
+    view = state.stats_view()
+    assert (view["faults_served"], view["active_tokens"]) == (0, 0)
+    assert state.faults.pending() == []
 
 
-def test_concurrent_logins_issue_distinct_valid_tokens() -> None:
+def test_clearing_task_faults_drops_fail_next_and_hang_next() -> None:
     state = _state()
-    with ThreadPoolExecutor(8) as pool:
-        tokens = list(pool.map(lambda _: state.issue_token(), range(200)))
-    assert len(set(tokens)) == 200
-    assert all(state.token_valid(t) for t in tokens)
-    assert state.expire_tokens() == 200
-    assert not state.token_valid(tokens[0])
+    state.fail_next.append("busy")
+    state.hang_next = 2
+    state.clear_task_faults()
+    assert state.task_faults() == {"fail_next": [], "hang_next": 0}
 
 
 def test_a_task_completes_once_and_runs_its_completion_once() -> None:

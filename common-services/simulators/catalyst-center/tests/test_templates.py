@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mcp_sandbox.catalyst_center.templates import CATALOG, param_names, render
+from catalyst_center_simulator.templates import CATALOG, param_names, render
 
 
 def test_catalog_templates_have_distinct_ids_and_at_least_two_versions() -> None:

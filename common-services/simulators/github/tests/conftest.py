@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from mcp_sandbox.github import create_github_app
-from mcp_sandbox.serve import BackgroundServer
+from github_simulator import create_github_app
+from simulator_kit.serve import BackgroundServer
 
 TOKEN = "ghp_sandboxTestToken0123456789abcdefghij"
 

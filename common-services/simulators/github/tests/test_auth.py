@@ -8,7 +8,7 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from mcp_sandbox.github import create_github_app
+from github_simulator import create_github_app
 
 REPO = "/repos/netops/network-configs"
 

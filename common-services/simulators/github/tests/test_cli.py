@@ -1,4 +1,4 @@
-"""Command line: the token from the environment, `python -m mcp_sandbox.github`."""
+"""Command line: the token from the environment, `python -m github_simulator`."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mcp_sandbox.github import cli
+from github_simulator import cli
 
 
 def test_main_refuses_to_start_without_a_token(
@@ -30,7 +30,7 @@ def test_main_serves_the_app_with_the_token_from_the_environment(
         seen.update(kwargs, app=app)
 
     monkeypatch.setenv(cli.TOKEN_ENV, "ghp_from_env")
-    monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.setattr("simulator_kit.cli.serve", fake_run)
     cli.main(["--host", "127.0.0.2", "--port", "19103", "--no-admin", "--search-limit", "100"])
     assert seen["host"] == "127.0.0.2" and seen["port"] == 19103
     ctx = seen["app"].state.github
@@ -41,7 +41,7 @@ def test_main_serves_the_app_with_the_token_from_the_environment(
 def test_the_token_option_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
     monkeypatch.setenv(cli.TOKEN_ENV, "from-env")
-    monkeypatch.setattr("uvicorn.run", lambda app, **kw: seen.update(app=app))
+    monkeypatch.setattr("simulator_kit.cli.serve", lambda app, **kw: seen.update(app=app))
     cli.main(["--token", "from-flag"])
     assert seen["app"].state.github.token == "from-flag"
 
@@ -55,7 +55,7 @@ def test_main_rejects_invalid_numbers(monkeypatch: pytest.MonkeyPatch, args: lis
 
 def test_python_dash_m_prints_help() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mcp_sandbox.github", "--help"],
+        [sys.executable, "-m", "github_simulator", "--help"],
         capture_output=True,
         text=True,
         timeout=30,

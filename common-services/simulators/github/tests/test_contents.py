@@ -33,7 +33,7 @@ def test_a_file_is_base64_in_lines_of_60_with_its_blob_sha(gh: httpx.Client) -> 
 
 
 def test_every_inventory_device_has_a_template(gh: httpx.Client) -> None:
-    from mcp_sandbox.inventory import DEVICES
+    from simulator_kit.network import DEVICES
 
     listing = gh.get(f"{NC}/contents/devices").json()
     assert {e["name"] for e in listing} == {f"{d.hostname}.cfg.j2" for d in DEVICES}

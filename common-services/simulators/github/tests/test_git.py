@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mcp_sandbox.github.git import ancestors, blob_sha, diff_trees, make_commit
+from github_simulator.git import ancestors, blob_sha, diff_trees, make_commit
 
 
 def test_blob_shas_match_git_hash_object() -> None:

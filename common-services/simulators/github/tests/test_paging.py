@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from mcp_sandbox.github.paging import paginate
+from github_simulator.paging import paginate
 
 
 def request(query: str) -> Request:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mcp_sandbox.github.search import parse_query
+from github_simulator.search import parse_query
 
 
 def numbers(gh: httpx.Client, q: str, **params: str) -> list[tuple[str, int]]:

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from mcp_sandbox.serve import BackgroundServer
+from simulator_kit.serve import BackgroundServer
 
 
 async def _hello(request: Request) -> PlainTextResponse:

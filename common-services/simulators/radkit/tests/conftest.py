@@ -9,8 +9,8 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_sandbox.radkit import create_radkit_app
-from mcp_sandbox.serve import BackgroundServer
+from radkit_simulator import create_radkit_app
+from simulator_kit.serve import BackgroundServer
 
 SERVICE = "test-rdkt-0001"
 CLIENT_ID = "netops-bot@corp.example.net"

@@ -78,7 +78,7 @@ def test_reset_forgets_tokens_faults_and_stats(rk: Any, http: httpx.Client) -> N
 def test_the_entry_point_needs_a_client_secret() -> None:
     env = {k: v for k, v in os.environ.items() if k != "RADKIT_SANDBOX_CLIENT_SECRET"}
     done = subprocess.run(
-        [sys.executable, "-m", "mcp_sandbox.radkit", "--port", "0"],
+        [sys.executable, "-m", "radkit_simulator", "--port", "0"],
         env=env, capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
     assert done.returncode == 2

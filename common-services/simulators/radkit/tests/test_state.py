@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_sandbox.radkit import state as state_module
-from mcp_sandbox.radkit.state import RadkitState
+from radkit_simulator import state as state_module
+from radkit_simulator.state import RadkitState
 
 
 @pytest.mark.parametrize(
@@ -30,5 +30,5 @@ def test_old_requests_and_command_logs_are_forgotten(monkeypatch: pytest.MonkeyP
     jobs = [state.start_exec(["par-acc-01"], ["show clock"], 5).id for _ in range(5)]
     assert list(state.jobs) == jobs[2:]
     assert state.poll(jobs[0]) is None
-    assert len(state.stats()["command_log"]) == 4
-    assert state.stats()["commands_run"] == 5
+    assert len(state.stats_view()["command_log"]) == 4
+    assert state.stats_view()["commands_run"] == 5

@@ -6,10 +6,10 @@ from functools import partial
 
 import pytest
 
-from mcp_sandbox.catalyst_center.configs import running_config
-from mcp_sandbox.inventory import DEVICES
-from mcp_sandbox.radkit.outputs import BUSY_DEVICES, processes_cpu, show_logging
-from mcp_sandbox.radkit.terminal import FAILURE, SUCCESS, Session, apply_filter
+from radkit_simulator.outputs import BUSY_DEVICES, processes_cpu, show_logging
+from radkit_simulator.terminal import FAILURE, SUCCESS, Session, apply_filter
+from simulator_kit.network import DEVICES
+from simulator_kit.network.configs import running_config
 
 HOSTS = {d.hostname: d for d in DEVICES}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mcp_sandbox.servicenow import cli as main_module
+from servicenow_simulator import cli as main_module
 
 
 def test_main_refuses_to_start_without_a_password(
@@ -31,7 +31,7 @@ def test_main_serves_the_app_with_secrets_from_the_environment(
 
     monkeypatch.setenv(main_module.PASSWORD_ENV, "from-env")
     monkeypatch.setenv(main_module.CLIENT_SECRET_ENV, "secret-env")
-    monkeypatch.setattr("uvicorn.run", fake_run)
+    monkeypatch.setattr("simulator_kit.cli.serve", fake_run)
     main_module.main(["--port", "18082", "--token-ttl", "60", "--no-admin"])
     assert seen["host"] == "127.0.0.1" and seen["port"] == 18082
     issuer = seen["app"].state.servicenow.issuer
@@ -50,7 +50,7 @@ def test_main_rejects_invalid_numbers(monkeypatch: pytest.MonkeyPatch, args: lis
 
 def test_python_dash_m_prints_help() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "mcp_sandbox.servicenow", "--help"],
+        [sys.executable, "-m", "servicenow_simulator", "--help"],
         capture_output=True,
         text=True,
         timeout=30,

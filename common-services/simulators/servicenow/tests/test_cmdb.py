@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_sandbox.inventory import DEVICES, SITES
+from simulator_kit.network import DEVICES, SITES
 
 CIS = "/api/now/table/cmdb_ci"
 RELS = "/api/now/table/cmdb_rel_ci"

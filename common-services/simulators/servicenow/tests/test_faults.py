@@ -7,8 +7,8 @@ import time
 import httpx
 import pytest
 
-from mcp_sandbox.serve import BackgroundServer
-from mcp_sandbox.servicenow import create_servicenow_app
+from servicenow_simulator import create_servicenow_app
+from simulator_kit.serve import BackgroundServer
 
 INCIDENTS = "/api/now/table/incident"
 

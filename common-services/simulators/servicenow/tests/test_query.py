@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from mcp_sandbox.servicenow.query import Condition, parse
-from mcp_sandbox.servicenow.seed import seed
-from mcp_sandbox.servicenow.state import Instance
+from servicenow_simulator.query import Condition, parse
+from servicenow_simulator.seed import seed
+from servicenow_simulator.state import Instance
 
 CIS = "/api/now/table/cmdb_ci"
 

@@ -7,7 +7,11 @@ package is imported here, and fastmcp only when a client is made.
 
 from __future__ import annotations
 
+import base64
+import functools
 import io
+import json
+import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,16 +21,16 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from .idp_server import IdpServer
-from .openbao import OpenBaoDevServer
-from .serve import BackgroundServer, free_port
+from dev_idp import IdpServer
+from platform_launcher.openbao import VAULT_POLICIES, OpenBaoDevServer, read_policy
+from simulator_kit.serve import BackgroundServer, free_port
 
 if TYPE_CHECKING:
     from fastmcp import Client
     from fastmcp.client.client import CallToolResult
 
 __all__ = [
-    "VAULT_POLICY",
+    "VAULT_POLICIES",
     "Buildable",
     "LogConfigurer",
     "SandboxControls",
@@ -34,11 +38,10 @@ __all__ = [
     "StrictStack",
     "capture_logs",
     "error_text",
+    "resource_token",
     "start_server_stack",
 ]
 
-# The policy every MCP server's AppRole carries in deployment (read-only on `api/*`).
-VAULT_POLICY = Path(__file__).resolve().parents[3] / "vault" / "policies" / "mcp-server.hcl"
 # Settings the stack decides itself: overriding them would break the chain it promises.
 _OWNED = frozenset({"port", "vault_role_id", "vault_secret_id"})
 
@@ -66,6 +69,30 @@ def error_text(result: CallToolResult) -> str:
     return " ".join(getattr(part, "text", "") for part in result.content)
 
 
+def _audiences(token: str) -> list[str]:
+    """The `aud` of a JWT, read without verification (to tell which audience it was bound to)."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return []
+    aud = claims.get("aud") if isinstance(claims, dict) else None
+    return [aud] if isinstance(aud, str) else [a for a in aud or [] if isinstance(a, str)]
+
+
+def resource_token(idp: IdpServer, identity: str, resource: str) -> str:
+    """An access token of `identity` from the token endpoint, for `resource` (RFC 8707 `aud`).
+
+    Each MCP server accepts only tokens naming its own resource URI (`settings.token_audience`).
+    Until the dev issuer binds `aud` to `resource` on every grant, a token it bound to its
+    default audience is replaced by an admin-minted one for the resource.
+    """
+    token = idp.token(identity, resource=resource)
+    if resource in _audiences(token):
+        return token
+    return idp.mint(identity, aud=resource)
+
+
 def _http_url(name: str, value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -74,7 +101,7 @@ def _http_url(name: str, value: str) -> str:
 
 
 class SandboxControls:
-    """The `/sandbox/*` test controls every simulator of this package serves."""
+    """The `/sandbox/*` test controls every simulator serves (see `simulator_kit.admin`)."""
 
     def __init__(self, url: str) -> None:
         self.url = _http_url("url", url)
@@ -234,19 +261,23 @@ def start_server_stack(
     overrides: Mapping[str, Any] | None = None,
     simulator: Any = None,
     identity: str | None = None,
-    tokens: Callable[[str], str] | None = None,
+    tokens: Callable[[str, str], str] | None = None,
     secret_path: str | None = None,
-    role: str = "mcp-server-test",
-    vault_policy: Path = VAULT_POLICY,
+    role: str | None = None,
+    vault_policy: Path | None = None,
 ) -> ServerStack:
     """Seed the backend's secret, build the server as the launcher would and serve it.
 
     `backend`: the simulator's ASGI app (served, and stopped with the stack) or the URL of a
     running one. `secret`: the fields for `secret_path` (default: the settings' own), or a
     function of the simulator's URL. The settings get the dev issuer, the policy file, an
-    AppRole with the deployed Vault policy, no rate limit and a port known before `build`
-    (token audience metadata names the URL), then `overrides`. `tokens` (default `idp.token`)
-    issues tokens; `simulator` is the handle at `stack.simulator` (default SandboxControls).
+    AppRole of their own (`role`, default `<service_name>-<random>`) bound to one policy: the
+    service's deployed `VAULT_POLICIES/<service_name>.hcl` when there is one and
+    `secret_path` is not given, else `vault_policy`, else read on the seeded path only; no
+    rate limit and a port known before `build` (the server's resource URI, the only `aud` it
+    accepts, names the URL), then `overrides`. `tokens(identity, resource)` (default
+    `resource_token`) issues tokens for the server's audience; `simulator` is the handle at
+    `stack.simulator` (default SandboxControls).
     """
     overrides = dict(overrides or {})
     if owned_keys := sorted(_OWNED & overrides.keys()):
@@ -258,18 +289,35 @@ def start_server_stack(
         else:
             owned.append(BackgroundServer(backend).start())
             simulator_url = owned[-1].url
-        hcl = vault_policy.read_text()
-        role_id, secret_id = openbao.enable_approle(role, ["mcp-server"], {"mcp-server": hcl})
         port = free_port()
-        settings = settings_class(**{
-            "port": port, "oidc_issuer": idp.issuer, "oidc_audience": idp.audience,
-            "vault_addr": openbao.addr, "vault_auth": "approle", "vault_role_id": role_id,
-            "vault_secret_id": secret_id, "policy_path": str(policy_path),
-            "rate_limit_per_minute": 0, **overrides,
-        })  # fmt: skip
-        path = str(secret_path or getattr(settings, "secret_path", "")).strip("/")
+        values = {
+            "port": port, "oidc_issuer": idp.issuer,
+            "vault_addr": openbao.addr, "vault_auth": "approle",
+            "policy_path": str(policy_path), "rate_limit_per_minute": 0,
+            # Tests watch what reaches the simulator: no shared read cache unless asked for.
+            "tool_cache": False,
+        }  # fmt: skip
+        values.update(overrides)
+        overrides = {}
+        # Built once without a role to learn the service's name and secret path.
+        draft = settings_class(**values, vault_role_id="-", vault_secret_id="-", **overrides)
+        path = str(secret_path or getattr(draft, "secret_path", "")).strip("/")
         if not path:
             raise ValueError("no secret_path given and the settings have none")
+        service = str(draft.service_name)
+        deployed = VAULT_POLICIES / f"{service}.hcl"
+        if vault_policy is not None:
+            hcl = vault_policy.read_text()
+        elif secret_path is None and deployed.is_file():
+            hcl = deployed.read_text()
+        else:
+            hcl = read_policy([path])
+        # A role (and policy) per stack: stacks sharing one OpenBao never see each other's.
+        role = role or f"{service}-{secrets.token_hex(4)}"
+        role_id, secret_id = openbao.service_approle(role, hcl)
+        settings = settings_class(
+            **values, vault_role_id=role_id, vault_secret_id=secret_id, **overrides
+        )
         openbao.seed({path: dict(secret(simulator_url) if callable(secret) else secret)})
         owned.append(BackgroundServer(build(settings).http_app(), port=port).start())
     except BaseException:
@@ -277,10 +325,13 @@ def start_server_stack(
             server.stop()
         raise
     mcp_path = str(getattr(settings, "mcp_path", "/mcp"))
+    url = f"{owned[-1].url}{mcp_path}"
+    audience = str(getattr(settings, "token_audience", url))
+    issue = tokens or functools.partial(resource_token, idp)
     return ServerStack(
-        url=f"{owned[-1].url}{mcp_path}",
+        url=url,
         simulator_url=simulator_url,
-        tokens=tokens or idp.token,
+        tokens=lambda identity: issue(identity, audience),
         simulator=simulator,
         settings=settings,
         identity=identity,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
-from .app import create_catalyst_center_app, main
+from .app import create_catalyst_center_app
+from .cli import main
 
 __all__ = ["create_catalyst_center_app", "main"]

@@ -1,8 +1,8 @@
-"""`python -m mcp_sandbox.catalyst_center`: run the simulator."""
+"""`python -m catalyst_center_simulator`: run the simulator."""
 
 from __future__ import annotations
 
-from .app import main
+from .cli import main
 
 __all__: list[str] = []
 

@@ -11,12 +11,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mcp_sandbox.inventory import DEVICES
+from simulator_kit.network import (
+    BLACKLISTED,
+    DEVICES,
+    FAILURE,
+    SUCCESS,
+    ports_for,
+    run_command,
+)
 
 from .api_inventory import state_of
-from .cli import BLACKLISTED, FAILURE, SUCCESS, run_command
 from .deploy import plan_deployment, resolve_template
-from .interfaces import ports_for
 from .jobs import deployment_view, task_view
 from .responses import ApiError, ok, read_json
 from .state import CatalystCenterState

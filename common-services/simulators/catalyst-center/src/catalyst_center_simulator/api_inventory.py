@@ -9,11 +9,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mcp_sandbox.inventory import DEVICES, Device
+from simulator_kit.network import DEVICES, Device, ports_for
 
 from . import assurance
 from .devices import filter_devices, network_device
-from .interfaces import interface_view, ports_for
+from .interfaces import interface_view
 from .responses import API_VERSION, ApiError, int_param, ok
 from .sites import site_nodes, site_v1_view, site_view
 from .state import CatalystCenterState

@@ -1,30 +1,29 @@
-"""The Catalyst Center Intent API simulator: app factory and command-line entry point."""
+"""The Catalyst Center Intent API simulator: the app factory, its login and its token check."""
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
-import os
-from collections.abc import Sequence
 
-import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from starlette.types import Scope
+
+from simulator_kit import Controls, Fault, simulator_app
 
 from .api_admin import admin_routes
 from .api_automation import automation_routes
 from .api_inventory import inventory_routes, state_of
-from .gate import AUTH_PATH, Gate
-from .responses import ApiError, api_error
+from .responses import ApiError, api_error, auth_error
 from .state import CatalystCenterState
 
-__all__ = ["create_catalyst_center_app", "main"]
+__all__ = ["AUTH_PATH", "create_catalyst_center_app"]
 
+AUTH_PATH = "/dna/system/api/v1/auth/token"
 _AUTH_FAILED = "Authentication has failed. Please provide valid credentials."
 
 
@@ -45,7 +44,29 @@ async def login(request: Request) -> Response:
     state = state_of(request)
     if credentials is None or not state.check_credentials(*credentials):
         return JSONResponse({"error": _AUTH_FAILED}, 401)
-    return JSONResponse({"Token": state.issue_token()})
+    return JSONResponse({"Token": state.tokens.issue()})
+
+
+def _fault_response(fault: Fault, path: str) -> Response:
+    status = fault.status or 500
+    message = "Injected fault" if status != 429 else "Rate limit exceeded"
+    return api_error(status, message, f"Simulated HTTP {status} for {path}",
+                     headers=fault.headers())  # fmt: skip
+
+
+def _admit(state: CatalystCenterState, scope: Scope) -> Response | None:
+    """Every `/dna/...` call but the login needs a live X-Auth-Token."""
+    path = scope["path"]
+    if not path.startswith("/dna/") or path == AUTH_PATH:
+        return None
+    token = Headers(scope=scope).get("x-auth-token")
+    if state.tokens.valid(token):
+        return None
+    return auth_error("Token is missing, invalid or expired" if token else "Missing token")
+
+
+def _control_error(status: int, message: str, detail: str) -> Response:
+    return api_error(status, message, detail)
 
 
 async def _api_error(request: Request, exc: Exception) -> Response:
@@ -76,17 +97,29 @@ def create_catalyst_center_app(
     """A Catalyst Center simulator; `admin` adds the `/sandbox/...` test controls."""
     state = CatalystCenterState(username=username, password=password, token_ttl=token_ttl,
                                 task_polls=task_polls)  # fmt: skip
+    controls = Controls(
+        faults=state.faults,
+        stats=state.stats,
+        reset=state.reset,
+        error=_control_error,
+        stats_view=lambda request: state.stats_view(),
+        expire_tokens=state.tokens.expire_all,
+        clear_faults=state.clear_task_faults,
+        faults_view=state.task_faults,
+    )
     routes = [
         Route(AUTH_PATH, login, methods=["POST"]),
         Route("/api/system/v1/auth/token", login, methods=["POST"]),  # pre-2.x alias
         *inventory_routes(),
         *automation_routes(),
     ]
-    if admin:
-        routes += admin_routes()
-    app = Starlette(
-        routes=routes,
-        middleware=[Middleware(Gate, state=state)],
+    app = simulator_app(
+        routes,
+        controls=controls,
+        fault_response=_fault_response,
+        admit=lambda scope: _admit(state, scope),
+        admin=admin,
+        admin_extra=admin_routes(),
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
@@ -95,23 +128,3 @@ def create_catalyst_center_app(
     )
     app.state.cc = state
     return app
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """`python -m mcp_sandbox.catalyst_center --port 9443 --password ...`."""
-    parser = argparse.ArgumentParser(description="Cisco Catalyst Center Intent API simulator")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=9443)
-    parser.add_argument("--username", default="admin")
-    parser.add_argument("--password", default=os.environ.get("CATALYST_CENTER_PASSWORD"),
-                        help="defaults to $CATALYST_CENTER_PASSWORD")  # fmt: skip
-    parser.add_argument("--token-ttl", type=float, default=3600.0)
-    parser.add_argument("--task-polls", type=int, default=2)
-    parser.add_argument("--no-admin", action="store_true", help="omit the /sandbox routes")
-    args = parser.parse_args(argv)
-    if not args.password:
-        parser.error("--password (or $CATALYST_CENTER_PASSWORD) is required")
-    app = create_catalyst_center_app(username=args.username, password=args.password,
-                                     token_ttl=args.token_ttl, task_polls=args.task_polls,
-                                     admin=not args.no_admin)  # fmt: skip
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mcp_sandbox.inventory import DEVICES, Device
+from simulator_kit.network import DEVICES, Device
 
 from .devices import device_type
 from .sites import site_by_id

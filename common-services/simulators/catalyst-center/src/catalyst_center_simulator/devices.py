@@ -7,9 +7,8 @@ import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from mcp_sandbox.inventory import Device
+from simulator_kit.network import Device, is_nxos, ports_for
 
-from .interfaces import is_nxos, ports_for
 from .responses import ApiError
 
 __all__ = ["FILTERS", "TENANT_ID", "device_type", "filter_devices", "network_device", "up_time"]

@@ -8,6 +8,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from simulator_kit import SimulatorError
+
 __all__ = [
     "API_VERSION",
     "ApiError",
@@ -35,22 +37,8 @@ _CODES = {
 }
 
 
-class ApiError(Exception):
+class ApiError(SimulatorError):
     """Raised by handlers; turned into the Intent API error body by the app's handler."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        detail: str = "",
-        *,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.detail = detail
-        self.headers = dict(headers or {})
 
 
 def ok(response: Any, status: int = 200, **extra: Any) -> JSONResponse:
@@ -61,7 +49,7 @@ def ok(response: Any, status: int = 200, **extra: Any) -> JSONResponse:
 def api_error(
     status: int,
     message: str,
-    detail: str = "",
+    detail: str | None = None,
     *,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:

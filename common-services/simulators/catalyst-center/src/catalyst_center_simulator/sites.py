@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from mcp_sandbox.inventory import SITES
+from simulator_kit.network import SITES
 
 from .devices import TENANT_ID
 

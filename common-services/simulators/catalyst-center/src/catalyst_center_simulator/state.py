@@ -7,20 +7,15 @@ consistent state; handlers never hold it across an `await`.
 from __future__ import annotations
 
 import hmac
-import secrets
-import threading
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mcp_sandbox.inventory import DEVICES, Device
+from simulator_kit import SessionTokens, SimulatorState
+from simulator_kit.network import DEVICES, Device, running_config
 
-from .configs import running_config
-from .faults import Fault
 from .jobs import Deployment, Task
 
 __all__ = ["CatalystCenterState", "Deployed"]
@@ -40,7 +35,7 @@ class Deployed:
     deployed_at_ms: int
 
 
-class CatalystCenterState:
+class CatalystCenterState(SimulatorState):
     """All mutable simulator state behind one lock; `reset()` returns to the initial state."""
 
     def __init__(self, *, username: str, password: str, token_ttl: float, task_polls: int) -> None:
@@ -48,42 +43,26 @@ class CatalystCenterState:
             raise ValueError("username must not be empty")
         if not password:
             raise ValueError("password must not be empty")
-        if token_ttl <= 0:
-            raise ValueError(f"token_ttl must be positive, got {token_ttl}")
         if task_polls < 0:
             raise ValueError(f"task_polls must be >= 0, got {task_polls}")
+        super().__init__(SessionTokens(token_ttl, nbytes=48))
         self.username = username
         self._password = password
-        self.token_ttl = token_ttl
         self.task_polls = task_polls
-        self._lock = threading.RLock()
         self.devices: dict[str, Device] = {d.id: d for d in DEVICES}
         self.reset()
 
-    def reset(self) -> None:
-        """Forget tokens, jobs, faults, stats and runtime device changes."""
-        with self._lock:
-            self.started = time.time()
-            self._tokens: dict[str, float] = {}
-            self.tasks: dict[str, Task] = {}
-            self.deployments: dict[str, Deployment] = {}
-            self.files: dict[str, list[dict[str, Any]]] = {}
-            self.faults: list[Fault] = []
-            self.fail_next: list[str] = []
-            self.hang_next = 0
-            self.reachability: dict[str, bool] = {d.id: d.reachable for d in DEVICES}
-            self.deployed: dict[str, dict[str, Deployed]] = {}
-            self.history: dict[str, list[Deployed]] = {}
-            self.requests: Counter[str] = Counter()
-            self.requests_by_method: Counter[str] = Counter()
-            self.counters: Counter[str] = Counter()
-            self.cli_log: list[dict[str, str]] = []
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold the state lock (for multi-step reads/updates in handlers)."""
-        with self._lock:
-            yield
+    def _reset(self) -> None:
+        """Forget jobs, pending task faults and runtime device changes."""
+        self.tasks: dict[str, Task] = {}
+        self.deployments: dict[str, Deployment] = {}
+        self.files: dict[str, list[dict[str, Any]]] = {}
+        self.fail_next: list[str] = []
+        self.hang_next = 0
+        self.reachability: dict[str, bool] = {d.id: d.reachable for d in DEVICES}
+        self.deployed: dict[str, dict[str, Deployed]] = {}
+        self.history: dict[str, list[Deployed]] = {}
+        self.cli_log: list[dict[str, str]] = []
 
     @staticmethod
     def now_ms() -> int:
@@ -95,66 +74,33 @@ class CatalystCenterState:
         """Constant-time comparison of both username and password."""
         user_ok = hmac.compare_digest(username.encode(), self.username.encode())
         pass_ok = hmac.compare_digest(password.encode(), self._password.encode())
-        with self._lock:
-            self.counters["logins" if user_ok and pass_ok else "login_failures"] += 1
+        self.count_login(user_ok and pass_ok)
         return user_ok and pass_ok
 
-    def issue_token(self) -> str:
-        """A new opaque token valid for `token_ttl` seconds."""
-        token = secrets.token_urlsafe(48)
+    # --- task faults and stats ---------------------------------------------------------
+    def clear_task_faults(self) -> None:
+        """Drop pending fail-next / hang-next task faults."""
         with self._lock:
-            self._tokens[token] = time.monotonic() + self.token_ttl
-        return token
+            self.fail_next.clear()
+            self.hang_next = 0
 
-    def token_valid(self, token: str | None) -> bool:
-        """True for a known, unexpired token."""
-        if not token:
-            return False
+    def task_faults(self) -> dict[str, Any]:
+        """Pending task faults (the admin API's view, beside the request faults)."""
         with self._lock:
-            expiry = self._tokens.get(token)
-            if expiry is not None and expiry <= time.monotonic():
-                del self._tokens[token]
-                expiry = None
-        return expiry is not None
+            return {"fail_next": list(self.fail_next), "hang_next": self.hang_next}
 
-    def expire_tokens(self) -> int:
-        """Invalidate every token now; return how many there were."""
-        with self._lock:
-            count = len(self._tokens)
-            self._tokens.clear()
-        return count
-
-    # --- stats and faults -------------------------------------------------------------
-    def record(self, method: str, path: str) -> None:
-        """Count one backend request."""
-        with self._lock:
-            self.requests[path] += 1
-            self.requests_by_method[f"{method} {path}"] += 1
-
-    def take_fault(self, method: str, path: str) -> Fault | None:
-        """The first active fault matching the request, its count consumed."""
-        with self._lock:
-            for fault in self.faults:
-                if fault.matches(method, path):
-                    fault.count -= 1
-                    self.counters["faults_served"] += 1
-                    snapshot = Fault(**asdict(fault))
-                    self.faults = [f for f in self.faults if f.count > 0]
-                    return snapshot
-        return None
-
-    def stats(self) -> dict[str, Any]:
+    def stats_view(self) -> dict[str, Any]:
         """Counters for tests: requests per path, logins, faults served, tasks, CLI commands."""
         with self._lock:
             return {
-                "requests": dict(self.requests),
-                "requests_by_method": dict(self.requests_by_method),
-                "total_requests": sum(self.requests.values()),
+                "requests": self.stats.per_path(),
+                "requests_by_method": self.stats.per_route(),
+                "total_requests": self.stats.total(),
                 "logins": self.counters["logins"],
                 "login_failures": self.counters["login_failures"],
-                "faults_served": self.counters["faults_served"],
+                "faults_served": self.faults.served,
                 "tasks_created": self.counters["tasks_created"],
-                "active_tokens": len(self._tokens),
+                "active_tokens": self.tokens.active(),
                 "cli_commands": list(self.cli_log),
             }
 

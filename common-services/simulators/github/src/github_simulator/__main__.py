@@ -1,6 +1,6 @@
-"""`python -m mcp_sandbox.github`: serve a simulated GitHub."""
+"""`python -m github_simulator`: serve a simulated GitHub."""
 
-from mcp_sandbox.github.cli import main
+from github_simulator.cli import main
 
 __all__: list[str] = []
 

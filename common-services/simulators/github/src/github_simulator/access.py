@@ -1,23 +1,25 @@
-"""ASGI middleware in front of the API: stats, injected faults, token check, rate limits."""
+"""Who may call the API and how often: the token, primary rate limits, faulted answers and
+the headers GitHub sends with every answer. The kit's Gate calls `admit` and `fault_error`.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import uuid
 from http import HTTPStatus
 
 from starlette.datastructures import Headers, MutableHeaders
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mcp_sandbox.servicenow.faults import Fault
+from simulator_kit import Fault
+from simulator_kit.gate import outside_admin
 
 from .context import Context
 from .errors import GitHubError, bad_credentials, error_response
 
-__all__ = ["Gate", "token_of"]
+__all__ = ["ResponseHeaders", "admit", "fault_response", "token_of"]
 
-_ADMIN_PREFIX = "/sandbox"
 RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 SECONDARY = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
@@ -33,27 +35,42 @@ def token_of(authorization: str | None) -> str | None:
     return None
 
 
-def _fault_error(fault: Fault) -> GitHubError:
+def fault_response(fault: Fault, path: str) -> Response:
     """403/429 faults are secondary rate limits (Retry-After when set); others plain errors."""
     status = fault.status or 500
-    headers = {} if fault.retry_after is None else {"Retry-After": str(fault.retry_after)}
+    headers = fault.headers()
     if status in (403, 429):
-        return GitHubError(
+        return error_response(GitHubError(
             status,
             SECONDARY,
             headers=headers,
             documentation_url=f"{RATE_DOCS}#about-secondary-rate-limits",
-        )
+        ))  # fmt: skip
     try:
         phrase = HTTPStatus(status).phrase
     except ValueError:
         phrase = "Error"
     message = "Server Error" if status == 500 else phrase
-    return GitHubError(status, message, headers=headers)
+    return error_response(GitHubError(status, message, headers=headers))
 
 
-class Gate:
-    """Counts requests, serves injected faults, requires the token and applies rate limits."""
+def admit(ctx: Context, scope: Scope) -> Response | None:
+    """The token must be the one this GitHub accepts, and the primary rate limit not reached."""
+    token = token_of(Headers(scope=scope).get("authorization"))
+    if token is None or not hmac.compare_digest(token.encode(), ctx.token.encode()):
+        return error_response(bad_credentials())
+    bucket = ctx.limits.bucket_for(scope["path"])
+    if bucket is not None and not bucket.take(ctx.limits.clock()):
+        message = f"API rate limit exceeded for user ID {ctx.data.viewer.id}."
+        return error_response(GitHubError(403, message, documentation_url=RATE_DOCS))
+    return None
+
+
+class ResponseHeaders:
+    """Adds X-GitHub-* to every API answer, and X-RateLimit-* to every one but a 401.
+
+    It runs before the Gate, so faulted and refused answers carry the headers too.
+    """
 
     def __init__(self, app: ASGIApp, ctx: Context) -> None:
         self.app = app
@@ -61,48 +78,25 @@ class Gate:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path: str = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith(_ADMIN_PREFIX):
+        if scope["type"] != "http" or not outside_admin(path):
             await self.app(scope, receive, send)
             return
-        ctx = self.ctx
-        method: str = scope["method"]
-        ctx.stats.record(method, path)
         extra = {
             "X-GitHub-Request-Id": uuid.uuid4().hex[:20].upper(),
             "X-GitHub-Api-Version-Selected": "2022-11-28",
             "X-GitHub-Media-Type": "github.v3; format=json",
         }
-        fault = ctx.faults.take(method, path)
-        if fault is not None and fault.delay:
-            await asyncio.sleep(fault.delay)
-        error: GitHubError | None = None
-        if fault is not None and fault.status is not None:
-            error = _fault_error(fault)
-        else:
-            token = token_of(Headers(scope=scope).get("authorization"))
-            valid = token is not None and hmac.compare_digest(token.encode(), ctx.token.encode())
-            if not valid:
-                error = bad_credentials()
-        bucket = ctx.limits.bucket_for(path)
-        now = ctx.limits.clock()
-        if error is None and bucket is not None and not bucket.take(now):
-            user_id = ctx.data.viewer.id
-            error = GitHubError(
-                403, f"API rate limit exceeded for user ID {user_id}.", documentation_url=RATE_DOCS
-            )
-        if bucket is not None and (error is None or error.status != 401):
-            extra.update(bucket.headers(now))
-        if error is not None:
-            response = error_response(error)
-            response.headers.update(extra)
-            await response(scope, receive, send)
-            return
+        limits = self.ctx.limits
+        bucket = limits.bucket_for(path)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in extra.items():
                     headers[name] = value
+                if bucket is not None and message["status"] != 401:
+                    for name, value in bucket.headers(limits.clock()).items():
+                        headers[name] = value
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -119,19 +119,9 @@ async def create_issue(request: Request) -> Response:
     hub = context_of(request).data
     assignees = _assignees(hub, repo, body) or []
     labels = _labels(hub, repo, body) or []
-    when = now_iso()
-    issue = Issue(
-        hub.next_id(),
-        repo.next_number(),
-        title.strip(),
-        text,
-        hub.viewer.login,
-        when,
-        when,
-        labels=labels,
-        assignees=assignees,
+    issue = hub.add_issue(
+        repo, title.strip(), text, hub.viewer.login, now_iso(), labels=labels, assignees=assignees
     )
-    repo.issues[issue.number] = issue
     rendered = issue_json(base_url(request), hub, repo, issue)
     return JSONResponse(rendered, status_code=201, headers={"Location": rendered["url"]})
 

@@ -118,18 +118,8 @@ async def create_pull(request: Request) -> Response:
                 {"resource": "PullRequest", "code": "custom", "message": message}
             )
     hub = context_of(request).data
-    when = now_iso()
-    issue = Issue(
-        hub.next_id(),
-        repo.next_number(),
-        title.strip(),
-        text,
-        hub.viewer.login,
-        when,
-        when,
-        pull=PullInfo(head, base_branch, head_sha, draft=draft),
-    )
-    repo.issues[issue.number] = issue
+    pull = PullInfo(head, base_branch, head_sha, draft=draft)
+    issue = hub.add_issue(repo, title.strip(), text, hub.viewer.login, now_iso(), pull=pull)
     rendered = pull_json(base_url(request), hub, repo, issue, full=True)
     return JSONResponse(rendered, status_code=201, headers={"Location": rendered["url"]})
 

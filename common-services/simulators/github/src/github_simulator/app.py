@@ -8,8 +8,9 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 
-from mcp_sandbox.servicenow.faults import Faults, Stats
+from simulator_kit import Controls, Faults, RequestStats, simulator_app
 
+from .access import ResponseHeaders, admit, fault_response
 from .admin import admin_routes
 from .api_contents import content_routes
 from .api_issues import issue_routes
@@ -17,7 +18,6 @@ from .api_pulls import pull_routes
 from .api_repos import repo_routes
 from .context import Context
 from .errors import GitHubError, error_response, not_found
-from .gate import Gate
 from .ratelimit import RateLimits
 from .seed import VIEWER, seed_hub
 
@@ -43,15 +43,22 @@ def create_github_app(
     if core_limit < 1 or search_limit < 1:
         raise ValueError("rate limits must be at least 1")
     ctx = Context(
-        token, lambda: seed_hub(viewer), Faults(), Stats(), RateLimits(core_limit, search_limit)
+        token,
+        lambda: seed_hub(viewer),
+        Faults(),
+        RequestStats(),
+        RateLimits(core_limit, search_limit),
     )
     ctx.reset()
-    routes = [*repo_routes(), *content_routes(), *issue_routes(), *pull_routes()]
-    if admin:
-        routes += admin_routes(ctx)
-    app = Starlette(
-        routes=routes,
-        middleware=[Middleware(Gate, ctx=ctx)],
+    controls = Controls(faults=ctx.faults, stats=ctx.stats, reset=ctx.reset, error=_control_error)
+    app = simulator_app(
+        [*repo_routes(), *content_routes(), *issue_routes(), *pull_routes()],
+        controls=controls,
+        fault_response=fault_response,
+        admit=lambda scope: admit(ctx, scope),
+        admin=admin,
+        admin_extra=admin_routes(ctx),
+        outer=[Middleware(ResponseHeaders, ctx=ctx)],
         exception_handlers={
             GitHubError: _github_error,
             HTTPException: _http_error,
@@ -60,6 +67,10 @@ def create_github_app(
     )
     app.state.github = ctx  # in-process access for callers that embed the simulator
     return app
+
+
+def _control_error(status: int, message: str, detail: str) -> Response:
+    return error_response(GitHubError(status, f"{message}: {detail}" if detail else message))
 
 
 async def _github_error(request: Request, exc: Exception) -> Response:

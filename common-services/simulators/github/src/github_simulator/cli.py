@@ -6,28 +6,25 @@ import argparse
 import os
 from collections.abc import Sequence
 
+from simulator_kit import run_simulator, simulator_parser
+
 __all__ = ["TOKEN_ENV", "build_parser", "main"]
 
 TOKEN_ENV = "GITHUB_SANDBOX_TOKEN"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `python -m mcp_sandbox.github`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m mcp_sandbox.github",
-        description="Serve a simulated GitHub REST API (v3) with the seeded `netops` org.",
+    """The argument parser of `python -m github_simulator`."""
+    parser = simulator_parser(
+        "python -m github_simulator",
+        "Serve a simulated GitHub REST API (v3) with the seeded `netops` org.",
+        port=9103,
         epilog=f"The accepted token comes from ${TOKEN_ENV} so it stays out of the process "
         "list; --token overrides it.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=9103, help="port (default 9103)")
     parser.add_argument("--token", default=None, help=f"the accepted token (or ${TOKEN_ENV})")
     parser.add_argument("--core-limit", type=int, default=5000, help="requests per hour")
     parser.add_argument("--search-limit", type=int, default=30, help="searches per minute")
-    parser.add_argument(
-        "--no-admin", action="store_true", help="remove the /sandbox/* control routes"
-    )
-    parser.add_argument("--log-level", default="info", help="uvicorn log level")
     return parser
 
 
@@ -38,19 +35,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     token = args.token or os.environ.get(TOKEN_ENV, "")
     if not token.strip():
         parser.error(f"a token is required: set ${TOKEN_ENV} or pass --token")
-    if not 0 < args.port < 65536:
-        parser.error("--port must be between 1 and 65535")
     if args.core_limit < 1 or args.search_limit < 1:
         parser.error("--core-limit and --search-limit must be at least 1")
 
-    import uvicorn
-
     from .app import create_github_app
 
-    app = create_github_app(
-        token=token,
-        admin=not args.no_admin,
-        core_limit=args.core_limit,
+    run_simulator(parser, args, lambda: create_github_app(
+        token=token, admin=not args.no_admin, core_limit=args.core_limit,
         search_limit=args.search_limit,
-    )
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    ))  # fmt: skip

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mcp_sandbox.servicenow.faults import Faults, Stats
+from simulator_kit import Faults, RequestStats
 
 from .errors import GitHubError
 from .ratelimit import RateLimits
@@ -25,7 +25,7 @@ class Context:
     token: str
     seed: Callable[[], Hub]
     faults: Faults
-    stats: Stats
+    stats: RequestStats
     limits: RateLimits
     hub: Hub | None = None
 
@@ -39,7 +39,7 @@ class Context:
     def reset(self) -> None:
         """Back to the seeded state: data, faults, counters and rate limits."""
         self.hub = self.seed()
-        self.faults.clear()
+        self.faults.reset()
         self.stats.clear()
         self.limits.reset()
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from starlette.responses import JSONResponse
 
+from simulator_kit import SimulatorError
+
 __all__ = [
     "DOCS",
     "GitHubError",
@@ -22,7 +24,7 @@ __all__ = [
 DOCS = "https://docs.github.com/rest"
 
 
-class GitHubError(Exception):
+class GitHubError(SimulatorError):
     """An error the simulator answers with GitHub's JSON error body."""
 
     def __init__(
@@ -34,12 +36,9 @@ class GitHubError(Exception):
         documentation_url: str = DOCS,
         headers: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message, headers=headers)
         self.errors = errors
         self.documentation_url = documentation_url
-        self.headers = dict(headers or {})
 
     def body(self) -> dict[str, Any]:
         """The JSON body GitHub sends for this error."""

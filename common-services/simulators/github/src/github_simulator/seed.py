@@ -38,21 +38,19 @@ def _issue(
 ) -> Issue:
     for name in labels:
         repo.label(name, hub.next_id()).color = _LABELS.get(name, "ededed")
-    issue = Issue(
-        hub.next_id(),
-        repo.next_number(),
+    issue = hub.add_issue(
+        repo,
         title,
         body,
         user,
         created,
-        closed or created,
+        closed,
         labels=list(labels),
         assignees=list(assignees),
         pull=pull,
     )
     if closed:
         issue.state, issue.state_reason, issue.closed_at = "closed", "completed", closed
-    repo.issues[issue.number] = issue
     return issue
 
 

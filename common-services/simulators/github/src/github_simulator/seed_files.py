@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from mcp_sandbox.inventory import DEVICES, SITES, Device
+from simulator_kit.network import DEVICES, SITES, Device
 
 __all__ = ["AUTOMATION_FILES", "network_configs_files"]
 

@@ -201,6 +201,35 @@ class Hub:
         self.repos[(owner.login.lower(), name.lower())] = repo
         return repo
 
+    def add_issue(
+        self,
+        repo: Repo,
+        title: str,
+        body: str | None,
+        user: str,
+        created_at: str,
+        updated_at: str | None = None,
+        *,
+        labels: list[str] | None = None,
+        assignees: list[str] | None = None,
+        pull: PullInfo | None = None,
+    ) -> Issue:
+        """Open an issue (a pull request with `pull`) in `repo` under the next number."""
+        issue = Issue(
+            self.next_id(),
+            repo.next_number(),
+            title,
+            body,
+            user,
+            created_at,
+            updated_at or created_at,
+            labels=labels or [],
+            assignees=assignees or [],
+            pull=pull,
+        )
+        repo.issues[issue.number] = issue
+        return issue
+
     def repo(self, owner: str, name: str) -> Repo:
         """A repository by owner and name (case-insensitive); 404 otherwise."""
         found = self.repos.get((owner.lower(), name.lower()))

@@ -1,51 +1,73 @@
-"""ASGI middleware in front of every API route: stats, injected faults, then X-Auth-Token."""
+"""ASGI middleware in front of a simulator's API: stats, injected faults, then admission.
+
+Every simulator puts the same Gate in front of its routes. The Gate counts each request it
+covers, serves the first matching injected fault (delay, then the simulator's own error
+answer), and finally asks the simulator whether to admit the request (its token check);
+the `/sandbox` test controls are never counted, faulted or checked.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
-from starlette.datastructures import Headers
+from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from .responses import api_error, auth_error
-from .state import CatalystCenterState
+from .faults import Fault, Faults
+from .stats import RequestStats
 
-__all__ = ["AUTH_PATH", "Gate"]
+__all__ = ["ADMIN_PREFIX", "Admit", "FaultResponder", "Gate", "outside_admin"]
 
-AUTH_PATH = "/dna/system/api/v1/auth/token"
-_ADMIN_PREFIX = "/sandbox"
+ADMIN_PREFIX = "/sandbox"
+
+FaultResponder = Callable[[Fault, str], Response]
+"""The simulator's answer to a faulted request: `(fault, path) -> Response`."""
+Admit = Callable[[Scope], Response | None]
+"""The simulator's admission check (its token): None lets the request through."""
+
+
+def outside_admin(path: str) -> bool:
+    """The default coverage: every path but the `/sandbox` test controls."""
+    return not path.startswith(ADMIN_PREFIX)
 
 
 class Gate:
-    """Counts requests, serves injected faults, and requires a live token on `/dna/...`."""
+    """Counts requests, serves injected faults, then lets the simulator admit the request."""
 
-    def __init__(self, app: ASGIApp, state: CatalystCenterState) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        faults: Faults,
+        stats: RequestStats,
+        fault_response: FaultResponder,
+        admit: Admit | None = None,
+        covers: Callable[[str], bool] = outside_admin,
+    ) -> None:
         self.app = app
-        self.state = state
+        self.faults = faults
+        self.stats = stats
+        self.fault_response = fault_response
+        self.admit = admit
+        self.covers = covers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(_ADMIN_PREFIX):
+        """Count, fault, admit: in that order, for the paths the Gate covers."""
+        if scope["type"] != "http" or not self.covers(scope["path"]):
             await self.app(scope, receive, send)
             return
         method, path = scope["method"], scope["path"]
-        self.state.record(method, path)
-        fault = self.state.take_fault(method, path)
+        self.stats.record(method, path)
+        fault = self.faults.take(method, path)
         if fault is not None:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
             if fault.status is not None:
-                response = api_error(
-                    fault.status,
-                    "Injected fault" if fault.status != 429 else "Rate limit exceeded",
-                    f"Simulated HTTP {fault.status} for {path}",
-                    headers=fault.headers(),
-                )
-                await response(scope, receive, send)
+                await self.fault_response(fault, path)(scope, receive, send)
                 return
-        if path.startswith("/dna/") and path != AUTH_PATH:
-            token = Headers(scope=scope).get("x-auth-token")
-            if not self.state.token_valid(token):
-                message = "Token is missing, invalid or expired" if token else "Missing token"
-                await auth_error(message)(scope, receive, send)
-                return
+        refused = self.admit(scope) if self.admit is not None else None
+        if refused is not None:
+            await refused(scope, receive, send)
+            return
         await self.app(scope, receive, send)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
+
+from .lifecycle import Lifecycle
 
 __all__ = ["BackgroundServer", "free_port"]
 
@@ -20,7 +21,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-class BackgroundServer:
+class BackgroundServer(Lifecycle):
     """An ASGI app served by uvicorn in a daemon thread on 127.0.0.1 and a free (or given) port."""
 
     def __init__(
@@ -66,7 +67,7 @@ class BackgroundServer:
         """True while the serving thread is alive."""
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> BackgroundServer:
+    def start(self) -> Self:
         """Start serving; return once the socket accepts connections (or raise RuntimeError)."""
         if self.running:
             raise RuntimeError("server is already running")
@@ -131,14 +132,3 @@ class BackgroundServer:
         if self._socket is not None:
             self._socket.close()
             self._socket = None
-
-    def __enter__(self) -> BackgroundServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_sandbox.catalyst_center.cli import BLACKLISTED, FAILURE, SUCCESS, run_command
-from mcp_sandbox.inventory import DEVICES, Device
+from simulator_kit.network import DEVICES, Device
+from simulator_kit.network.commands import BLACKLISTED, FAILURE, SUCCESS, run_command
 
 ACCESS = next(d for d in DEVICES if d.hostname == "par-acc-01")
 NEXUS = next(d for d in DEVICES if d.hostname == "lon-core-01")

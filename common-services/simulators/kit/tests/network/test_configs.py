@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from mcp_sandbox.catalyst_center.configs import running_config
-from mcp_sandbox.inventory import DEVICES, Device
+from simulator_kit.network import DEVICES, Device
+from simulator_kit.network.configs import running_config
 
 IOS = [d for d in DEVICES if not d.platform.startswith("N9K")]
 

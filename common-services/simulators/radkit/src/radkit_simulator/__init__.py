@@ -3,8 +3,8 @@
 The real SDK (`radkit_client`) talks to a RADKit Service through Cisco's cloud relay with
 its own RPC protocol; this simulator stands in for both with plain HTTP so the MCP server's
 `HttpBackend` can be tested end to end. Devices are the sandbox network's
-(`mcp_sandbox.inventory`, the hostnames Catalyst Center shows); `show` outputs reuse the
-Catalyst Center simulator's generators; running-configs carry real-looking secrets;
+(`simulator_kit.network`, the hostnames Catalyst Center shows); `show` outputs come from the
+same network's generators; running-configs carry real-looking secrets;
 unreachable devices time out like a terminal session that never opens.
 
 API (JSON bodies; every `/api/...` call but login needs `Authorization: Bearer <token>`)
@@ -40,6 +40,7 @@ Errors are `{"error": {"code", "message"}}`. Test controls (omitted with `admin=
 
 from __future__ import annotations
 
-from .app import create_radkit_app, main
+from .app import create_radkit_app
+from .cli import main
 
 __all__ = ["create_radkit_app", "main"]

@@ -1,8 +1,8 @@
-"""`python -m mcp_sandbox.radkit`: run the RADKit simulator."""
+"""`python -m radkit_simulator`: run the RADKit simulator."""
 
 from __future__ import annotations
 
-from .app import main
+from .cli import main
 
 __all__: list[str] = []
 

@@ -10,12 +10,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from .devices import device_view
-from .gate import LOGIN_PATH
 from .responses import RadkitError, read_json
 from .state import RadkitState
 
-__all__ = ["MAX_COMMANDS", "MAX_DEVICES", "api_routes", "state_of"]
+__all__ = ["LOGIN_PATH", "MAX_COMMANDS", "MAX_DEVICES", "api_routes", "state_of"]
 
+LOGIN_PATH = "/api/login"
 MAX_DEVICES, MAX_COMMANDS, MAX_TIMEOUT = 100, 50, 3600.0
 
 
@@ -46,9 +46,9 @@ async def login(request: Request) -> Response:
         raise RadkitError(404, "no such service behind this relay", "SERVICE_NOT_FOUND")
     return JSONResponse(
         {
-            "token": state.issue_token(),
+            "token": state.tokens.issue(),
             "token_type": "Bearer",
-            "expires_in": int(state.token_ttl),
+            "expires_in": int(state.tokens.ttl),
             "service_id": state.service_id,
         }
     )

@@ -1,43 +1,52 @@
-"""The RADKit simulator: app factory and command-line entry point."""
+"""The RADKit simulator: the app factory and its bearer-token check."""
 
 from __future__ import annotations
 
-import argparse
-import os
-from collections.abc import Sequence
-
-import uvicorn
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
-from mcp_sandbox.catalyst_center.responses import ApiError
+from simulator_kit import Controls, Fault, simulator_app
 
 from .admin import admin_routes
-from .api import api_routes
-from .gate import Gate
+from .api import LOGIN_PATH, api_routes
 from .responses import RadkitError, error_response
 from .state import RadkitState
 
-__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_SERVICE_ID", "create_radkit_app", "main"]
+__all__ = ["DEFAULT_CLIENT_ID", "DEFAULT_SERVICE_ID", "create_radkit_app"]
 
 DEFAULT_SERVICE_ID = "sbx1-rdkt-0001"
 DEFAULT_CLIENT_ID = "mcp-radkit@corp.example.net"
-SECRET_ENV = "RADKIT_SANDBOX_CLIENT_SECRET"
+_CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
+def _fault_response(fault: Fault, path: str) -> Response:
+    status = fault.status or 500
+    return error_response(status, f"simulated HTTP {status} for {path}", headers=fault.headers())
+
+
+def _admit(state: RadkitState, scope: Scope) -> Response | None:
+    """Every `/api/...` call but the login needs a live session token."""
+    if scope["path"] == LOGIN_PATH:
+        return None
+    scheme, _, token = Headers(scope=scope).get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and state.tokens.valid(token.strip()):
+        return None
+    message = "session token is missing, invalid or expired: log in again"
+    return error_response(401, message, headers=_CHALLENGE)
+
+
+def _control_error(status: int, message: str, detail: str) -> Response:
+    return error_response(status, f"{message}: {detail}" if detail else message)
 
 
 async def _radkit_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RadkitError)
-    headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+    headers = _CHALLENGE if exc.status == 401 else None
     return error_response(exc.status, exc.message, exc.code, headers=headers, **exc.extra)
-
-
-async def _api_error(request: Request, exc: Exception) -> Response:
-    # Fault definitions are parsed by the Catalyst Center simulator's validator.
-    assert isinstance(exc, ApiError)
-    return error_response(exc.status, exc.message)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -67,43 +76,27 @@ def create_radkit_app(
         token_ttl=token_ttl,
         exec_polls=exec_polls,
     )
-    routes = api_routes() + (admin_routes() if admin else [])
-    app = Starlette(
-        routes=routes,
-        middleware=[Middleware(Gate, state=state)],
+    controls = Controls(
+        faults=state.faults,
+        stats=state.stats,
+        reset=state.reset,
+        error=_control_error,
+        stats_view=lambda request: state.stats_view(),
+        expire_tokens=state.tokens.expire_all,
+    )
+    app = simulator_app(
+        api_routes(),
+        controls=controls,
+        fault_response=_fault_response,
+        admit=lambda scope: _admit(state, scope),
+        covers=lambda path: path.startswith("/api/"),
+        admin=admin,
+        admin_extra=admin_routes(),
         exception_handlers={
             RadkitError: _radkit_error,
-            ApiError: _api_error,
             HTTPException: _http_error,
             Exception: _server_error,
         },
     )
     app.state.radkit = state
     return app
-
-
-def main(argv: Sequence[str] | None = None) -> None:
-    """`python -m mcp_sandbox.radkit --port 9104` (secret in $RADKIT_SANDBOX_CLIENT_SECRET)."""
-    parser = argparse.ArgumentParser(description="Cisco RADKit Service + relay simulator")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=9104)
-    parser.add_argument("--service-id", default=DEFAULT_SERVICE_ID)
-    parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
-    parser.add_argument(
-        "--client-secret", default=os.environ.get(SECRET_ENV), help=f"defaults to ${SECRET_ENV}"
-    )
-    parser.add_argument("--token-ttl", type=float, default=3600.0)
-    parser.add_argument("--exec-polls", type=int, default=2)
-    parser.add_argument("--no-admin", action="store_true", help="omit the /sandbox routes")
-    args = parser.parse_args(argv)
-    if not args.client_secret:
-        parser.error(f"--client-secret (or ${SECRET_ENV}) is required")
-    app = create_radkit_app(
-        service_id=args.service_id,
-        client_id=args.client_id,
-        client_secret=args.client_secret,
-        token_ttl=args.token_ttl,
-        exec_polls=args.exec_polls,
-        admin=not args.no_admin,
-    )
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")

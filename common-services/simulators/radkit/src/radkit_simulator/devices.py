@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcp_sandbox.catalyst_center.interfaces import is_nxos
-from mcp_sandbox.inventory import SITES, Device
+from simulator_kit.network import SITES, Device, is_nxos
 
 __all__ = ["device_index", "device_type", "device_view"]
 

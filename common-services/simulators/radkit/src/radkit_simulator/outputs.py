@@ -1,4 +1,4 @@
-"""Outputs the Catalyst Center simulator has no generator for: `show processes cpu`, `show logging`.
+"""Outputs the shared network kit has no generator for: `show processes cpu`, `show logging`.
 
 Deterministic per device; two devices run hot so that diagnostics have something to find,
 and the log buffer carries a logged configuration command with its secret, as real
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from mcp_sandbox.catalyst_center.interfaces import is_nxos, ports_for
-from mcp_sandbox.inventory import Device
+from simulator_kit.network import Device, is_nxos, ports_for
 
 from .devices import device_index
 

@@ -9,6 +9,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
+from simulator_kit import SimulatorError
+
 __all__ = ["CODES", "RadkitError", "error_response", "read_json"]
 
 CODES = {
@@ -25,13 +27,11 @@ CODES = {
 }
 
 
-class RadkitError(Exception):
+class RadkitError(SimulatorError):
     """Raised by handlers; the app turns it into an error body."""
 
     def __init__(self, status: int, message: str, code: str = "", **extra: Any) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message)
         self.code = code or CODES.get(status, "ERROR")
         self.extra = extra
 

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import hmac
-import secrets
-import threading
 import time
 import uuid
-from collections import Counter
 from functools import partial
 from typing import Any
 
-from mcp_sandbox.catalyst_center.configs import running_config
-from mcp_sandbox.catalyst_center.faults import Fault
-from mcp_sandbox.catalyst_center.interfaces import ports_for
-from mcp_sandbox.inventory import DEVICES, Device
+from simulator_kit import SessionTokens, SimulatorState
+from simulator_kit.network import DEVICES, Device, ports_for, running_config
 
 from .devices import device_index
 from .jobs import DeviceRun, ExecJob
@@ -26,7 +21,7 @@ _LOG_LIMIT = 500
 _JOB_LIMIT = 1000
 
 
-class RadkitState:
+class RadkitState(SimulatorState):
     """One RADKit Service (its serial, its enrolled client, its devices) and the relay's tokens."""
 
     def __init__(
@@ -43,31 +38,22 @@ class RadkitState:
             raise ValueError("service_id must not be empty")
         if not client_id or not client_secret:
             raise ValueError("client_id and client_secret must not be empty")
-        if token_ttl <= 0:
-            raise ValueError(f"token_ttl must be positive, got {token_ttl}")
         if exec_polls < 1:
             raise ValueError(f"exec_polls must be >= 1, got {exec_polls}")
+        super().__init__(SessionTokens(token_ttl))
         self.service_id = service_id
         self.client_id = client_id
         self._secret = client_secret
-        self.token_ttl = token_ttl
         self.exec_polls = exec_polls
         self.version = version
         self.devices: dict[str, Device] = {d.hostname: d for d in DEVICES}
-        self._lock = threading.RLock()
         self.reset()
 
-    def reset(self) -> None:
-        """Forget tokens, requests, faults and stats."""
-        with self._lock:
-            self.started = time.time()
-            self._tokens: dict[str, float] = {}
-            self.jobs: dict[str, ExecJob] = {}
-            self.faults: list[Fault] = []
-            self.hang_next = 0
-            self.requests: Counter[str] = Counter()
-            self.counters: Counter[str] = Counter()
-            self.command_log: list[dict[str, str]] = []
+    def _reset(self) -> None:
+        """Forget exec requests, pending hangs and the command log."""
+        self.jobs: dict[str, ExecJob] = {}
+        self.hang_next = 0
+        self.command_log: list[dict[str, str]] = []
 
     # --- authentication ---------------------------------------------------------------
     def authenticate(self, service_id: str, client_id: str, client_secret: str) -> int:
@@ -75,70 +61,25 @@ class RadkitState:
         id_ok = hmac.compare_digest(client_id.encode(), self.client_id.encode())
         secret_ok = hmac.compare_digest(client_secret.encode(), self._secret.encode())
         status = 401 if not (id_ok and secret_ok) else 404 if service_id != self.service_id else 200
-        with self._lock:
-            self.counters["logins" if status == 200 else "login_failures"] += 1
+        self.count_login(status == 200)
         return status
 
-    def issue_token(self) -> str:
-        """A fresh opaque token for this service."""
-        token = secrets.token_urlsafe(32)
-        with self._lock:
-            self._tokens[token] = time.monotonic() + self.token_ttl
-        return token
-
-    def token_valid(self, token: str | None) -> bool:
-        """True for a known, unexpired token."""
-        if not token:
-            return False
-        with self._lock:
-            expiry = self._tokens.get(token)
-            return expiry is not None and time.monotonic() < expiry
-
-    def expire_tokens(self) -> int:
-        """Invalidate every token; how many there were."""
-        with self._lock:
-            count = len(self._tokens)
-            self._tokens.clear()
-            return count
-
     # --- requests, faults, stats ------------------------------------------------------
-    def record(self, path: str) -> None:
-        """Count one API request."""
-        with self._lock:
-            self.requests[path] += 1
-
-    def add_fault(self, fault: Fault) -> list[dict[str, Any]]:
-        """Queue a fault; every pending fault, as JSON."""
-        with self._lock:
-            self.faults.append(fault)
-            return [f.public() for f in self.faults]
-
     def hang(self, count: int) -> int:
         """The next `count` exec requests never complete; how many are now pending."""
         with self._lock:
             self.hang_next += count
             return self.hang_next
 
-    def take_fault(self, method: str, path: str) -> Fault | None:
-        """The first matching fault (its count decremented), if any."""
-        with self._lock:
-            for fault in self.faults:
-                if fault.matches(method, path):
-                    fault.count -= 1
-                    self.counters["faults_served"] += 1
-                    return fault
-            self.faults = [f for f in self.faults if f.count > 0]
-            return None
-
-    def stats(self) -> dict[str, Any]:
+    def stats_view(self) -> dict[str, Any]:
         """What the tests look at."""
         with self._lock:
             return {
-                "requests": dict(self.requests),
-                "total_requests": sum(self.requests.values()),
+                "requests": self.stats.per_path(),
+                "total_requests": self.stats.total(),
                 "logins": self.counters["logins"],
                 "login_failures": self.counters["login_failures"],
-                "faults_served": self.counters["faults_served"],
+                "faults_served": self.faults.served,
                 "exec_requests": self.counters["exec_requests"],
                 "commands_run": self.counters["commands_run"],
                 "command_log": list(self.command_log),

@@ -1,6 +1,6 @@
 """One command in a device's terminal session: output with prompt and echo, IOS filters applied.
 
-Outputs come from the Catalyst Center simulator's generators (`cli.run_command`) plus
+Outputs come from the shared network's generators (`simulator_kit.network.run_command`) plus
 `outputs.py`. Like a device behind a RADKit Service, the terminal runs whatever it is
 sent; refusing commands is the MCP server's job.
 """
@@ -11,8 +11,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from mcp_sandbox.catalyst_center.cli import SUCCESS, run_command
-from mcp_sandbox.inventory import Device
+from simulator_kit.network import SUCCESS, Device, run_command
 
 from .outputs import processes_cpu, show_logging
 

@@ -1,6 +1,6 @@
-"""`python -m mcp_sandbox.servicenow`: serve a simulated ServiceNow instance."""
+"""`python -m servicenow_simulator`: serve a simulated ServiceNow instance."""
 
-from mcp_sandbox.servicenow.cli import main
+from servicenow_simulator.cli import main
 
 __all__: list[str] = []
 

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+import re
+from http import HTTPStatus
 from urllib.parse import parse_qsl
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mcp_sandbox.servicenow.admin import admin_routes
-from mcp_sandbox.servicenow.auth import Credentials, TokenIssuer
-from mcp_sandbox.servicenow.change_api import change_routes
-from mcp_sandbox.servicenow.context import Context, error_response
-from mcp_sandbox.servicenow.errors import SNError
-from mcp_sandbox.servicenow.faults import FaultMiddleware, Faults, Stats
-from mcp_sandbox.servicenow.state import Instance
-from mcp_sandbox.servicenow.table_api import table_routes
+from servicenow_simulator.admin import admin_routes
+from servicenow_simulator.auth import Credentials, TokenIssuer
+from servicenow_simulator.change_api import change_routes
+from servicenow_simulator.context import Context, error_response
+from servicenow_simulator.errors import SNError
+from servicenow_simulator.state import Instance
+from servicenow_simulator.table_api import table_routes
+from simulator_kit import Controls, Fault, Faults, RequestStats, simulator_app
 
 __all__ = ["create_servicenow_app"]
+
+_SYS_ID_SEGMENT = re.compile(r"/[0-9a-f]{32}(?=/|$)")
+
+
+def route_of(path: str) -> str:
+    """The path with sys_ids replaced by `{sys_id}`: how the stats count requests."""
+    return _SYS_ID_SEGMENT.sub("/{sys_id}", path)
 
 
 def create_servicenow_app(
@@ -46,7 +54,7 @@ def create_servicenow_app(
         Instance(invalid_query_returns_no_rows=invalid_query_returns_no_rows),
         issuer,
         Faults(),
-        Stats(),
+        RequestStats(route_of),
     )
     ctx.reset()
 
@@ -60,11 +68,20 @@ def create_servicenow_app(
         Route("/oauth_token.do", oauth_token, methods=["POST"]),
         *table_routes(ctx),
         *change_routes(ctx),
-        *(admin_routes(ctx) if admin else []),
     ]
-    app = Starlette(
-        routes=routes,
-        middleware=[Middleware(FaultMiddleware, faults=ctx.faults, stats=ctx.stats)],
+    controls = Controls(
+        faults=ctx.faults,
+        stats=ctx.stats,
+        reset=ctx.reset,
+        error=_control_error,
+        expire_tokens=issuer.expire_all,
+    )
+    app = simulator_app(
+        routes,
+        controls=controls,
+        fault_response=_fault_response,
+        admin=admin,
+        admin_extra=admin_routes(ctx),
         exception_handlers={
             SNError: _sn_error,
             HTTPException: _http_error,
@@ -73,6 +90,22 @@ def create_servicenow_app(
     )
     app.state.servicenow = ctx  # in-process access for callers that embed the simulator
     return app
+
+
+def _fault_response(fault: Fault, path: str) -> Response:
+    status = fault.status or 500
+    try:
+        phrase = HTTPStatus(status).phrase
+    except ValueError:
+        phrase = "Error"
+    detail = "Rate limit exceeded" if status == 429 else "Injected by the sandbox"
+    # The real instance always says when to retry a 429.
+    headers = fault.headers() or ({"Retry-After": "1"} if status == 429 else {})
+    return error_response(SNError(status, phrase, detail, headers=headers))
+
+
+def _control_error(status: int, message: str, detail: str) -> Response:
+    return error_response(SNError(status, message, detail or None))
 
 
 async def _sn_error(request: Request, exc: Exception) -> Response:

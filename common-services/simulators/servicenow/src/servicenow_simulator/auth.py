@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from mcp_sandbox.servicenow.errors import not_authenticated
+from servicenow_simulator.errors import not_authenticated
 
 __all__ = ["Credentials", "TokenIssuer"]
 

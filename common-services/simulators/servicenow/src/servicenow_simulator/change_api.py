@@ -8,11 +8,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mcp_sandbox.servicenow import records
-from mcp_sandbox.servicenow.context import Context, read_object, respond
-from mcp_sandbox.servicenow.errors import bad_request, not_found
-from mcp_sandbox.servicenow.render import change_record
-from mcp_sandbox.servicenow.state import Row
+from servicenow_simulator import records
+from servicenow_simulator.context import Context, read_object, respond
+from servicenow_simulator.errors import bad_request, not_found
+from servicenow_simulator.render import change_record
+from servicenow_simulator.state import Row
 
 __all__ = ["change_routes"]
 

@@ -9,10 +9,10 @@ An approval moves the change to Scheduled; a rejection sends it back to New (as 
 
 from __future__ import annotations
 
-from mcp_sandbox.servicenow.errors import SNError, acl_denied, bad_request
-from mcp_sandbox.servicenow.schema import CHANGE_STATES, all_fields
-from mcp_sandbox.servicenow.seed import CAB_GROUP
-from mcp_sandbox.servicenow.state import Instance, Row, now_text
+from servicenow_simulator.errors import SNError, acl_denied, bad_request
+from servicenow_simulator.schema import CHANGE_STATES, all_fields
+from servicenow_simulator.seed import CAB_GROUP
+from servicenow_simulator.state import Instance, Row, now_text
 
 __all__ = ["after_update", "before_write", "decide", "state_label"]
 

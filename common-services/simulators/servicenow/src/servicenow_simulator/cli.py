@@ -6,22 +6,23 @@ import argparse
 import os
 from collections.abc import Sequence
 
-__all__ = ["build_parser", "main"]
+from simulator_kit import run_simulator, simulator_parser
+
+__all__ = ["CLIENT_SECRET_ENV", "PASSWORD_ENV", "build_parser", "main"]
 
 PASSWORD_ENV = "SN_SANDBOX_PASSWORD"
 CLIENT_SECRET_ENV = "SN_SANDBOX_CLIENT_SECRET"
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of `python -m mcp_sandbox.servicenow`."""
-    parser = argparse.ArgumentParser(
-        prog="python -m mcp_sandbox.servicenow",
-        description="Serve a simulated ServiceNow instance (Table API, sn_chg_rest, OAuth).",
+    """The argument parser of `python -m servicenow_simulator`."""
+    parser = simulator_parser(
+        "python -m servicenow_simulator",
+        "Serve a simulated ServiceNow instance (Table API, sn_chg_rest, OAuth).",
+        port=8082,
         epilog=f"Secrets come from ${PASSWORD_ENV} and ${CLIENT_SECRET_ENV} so they stay out "
         "of the process list; --password/--client-secret override them.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
-    parser.add_argument("--port", type=int, default=8082, help="port (default 8082)")
     parser.add_argument("--username", default="integration", help="integration user name")
     parser.add_argument("--password", default=None, help=f"its password (or ${PASSWORD_ENV})")
     parser.add_argument("--client-id", default="mcp-platform", help="OAuth client id")
@@ -29,10 +30,6 @@ def build_parser() -> argparse.ArgumentParser:
         "--client-secret", default=None, help=f"OAuth client secret (or ${CLIENT_SECRET_ENV})"
     )
     parser.add_argument("--token-ttl", type=int, default=1800, help="access token lifetime (s)")
-    parser.add_argument(
-        "--no-admin", action="store_true", help="remove the /sandbox/* control routes"
-    )
-    parser.add_argument("--log-level", default="info", help="uvicorn log level")
     return parser
 
 
@@ -44,21 +41,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not password:
         parser.error(f"a password is required: set ${PASSWORD_ENV} or pass --password")
     client_secret = args.client_secret or os.environ.get(CLIENT_SECRET_ENV) or None
-    if not 0 < args.port < 65536:
-        parser.error("--port must be between 1 and 65535")
     if args.token_ttl < 1:
         parser.error("--token-ttl must be at least 1")
 
-    import uvicorn
+    from servicenow_simulator.app import create_servicenow_app
 
-    from mcp_sandbox.servicenow.app import create_servicenow_app
-
-    app = create_servicenow_app(
-        username=args.username,
-        password=password,
-        client_id=args.client_id,
-        client_secret=client_secret,
-        token_ttl=args.token_ttl,
-        admin=not args.no_admin,
-    )
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    run_simulator(parser, args, lambda: create_servicenow_app(
+        username=args.username, password=password, client_id=args.client_id,
+        client_secret=client_secret, token_ttl=args.token_ttl, admin=not args.no_admin,
+    ))  # fmt: skip

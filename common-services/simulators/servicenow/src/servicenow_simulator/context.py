@@ -9,11 +9,11 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from mcp_sandbox.servicenow.auth import TokenIssuer
-from mcp_sandbox.servicenow.errors import SNError, bad_request
-from mcp_sandbox.servicenow.faults import Faults, Stats
-from mcp_sandbox.servicenow.seed import seed
-from mcp_sandbox.servicenow.state import Instance
+from servicenow_simulator.auth import TokenIssuer
+from servicenow_simulator.errors import SNError, bad_request
+from servicenow_simulator.seed import seed
+from servicenow_simulator.state import Instance
+from simulator_kit import Faults, RequestStats
 
 __all__ = ["Context", "error_response", "flag", "read_object", "respond"]
 
@@ -25,14 +25,14 @@ class Context:
     instance: Instance
     issuer: TokenIssuer
     faults: Faults
-    stats: Stats
+    stats: RequestStats
 
     def reset(self) -> None:
         """Back to the seeded state: data, tokens, faults and counters."""
         self.instance.clear()
         seed(self.instance, integration_user=self.issuer.credentials.username)
         self.issuer.reset()
-        self.faults.clear()
+        self.faults.reset()
         self.stats.clear()
 
     def authenticate(self, request: Request) -> str:

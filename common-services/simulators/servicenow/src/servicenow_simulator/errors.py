@@ -2,26 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from simulator_kit import SimulatorError
 
 __all__ = ["SNError", "acl_denied", "bad_request", "not_authenticated", "not_found"]
 
 
-class SNError(Exception):
+class SNError(SimulatorError):
     """An error the simulator answers with the real instance's JSON error envelope."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        detail: str | None = None,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.detail = detail
-        self.headers = dict(headers or {})
 
     def body(self) -> dict[str, object]:
         """The JSON body the real instance sends for this error."""
@@ -41,7 +28,7 @@ def not_authenticated() -> SNError:
         401,
         "User Not Authenticated",
         "Required to provide Auth information",
-        {"WWW-Authenticate": 'BASIC realm="Service-now"'},
+        headers={"WWW-Authenticate": 'BASIC realm="Service-now"'},
     )
 
 

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from mcp_sandbox.servicenow.schema import is_a
+from servicenow_simulator.schema import is_a
 
 __all__ = ["Condition", "Getter", "Query", "matcher", "parse", "sort_rows"]
 

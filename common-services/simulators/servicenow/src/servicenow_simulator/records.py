@@ -12,10 +12,10 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from mcp_sandbox.servicenow import changes
-from mcp_sandbox.servicenow.errors import SNError, acl_denied, bad_request
-from mcp_sandbox.servicenow.schema import TABLES, Field, all_fields, is_a
-from mcp_sandbox.servicenow.state import Instance, Row, now_text
+from servicenow_simulator import changes
+from servicenow_simulator.errors import SNError, acl_denied, bad_request
+from servicenow_simulator.schema import TABLES, Field, all_fields, is_a
+from servicenow_simulator.state import Instance, Row, now_text
 
 __all__ = ["create", "delete", "update"]
 

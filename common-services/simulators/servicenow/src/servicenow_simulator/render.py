@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from mcp_sandbox.servicenow.schema import TABLES, Field, all_fields
-from mcp_sandbox.servicenow.state import Instance, Row
+from servicenow_simulator.schema import TABLES, Field, all_fields
+from servicenow_simulator.state import Instance, Row
 
 __all__ = ["DISPLAY_MODES", "change_record", "journal_text", "table_record"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import cache
 
-from mcp_sandbox.servicenow.choices import (
+from servicenow_simulator.choices import (
     APPROVAL,
     CHANGE_STATES,
     IMPACT,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from mcp_sandbox.inventory import DEVICES, SITES, Device
-from mcp_sandbox.servicenow.state import Instance, Row, seed_id
+from servicenow_simulator.state import Instance, Row, seed_id
+from simulator_kit.network import DEVICES, SITES, Device
 
 __all__ = ["CAB_GROUP", "seed"]
 

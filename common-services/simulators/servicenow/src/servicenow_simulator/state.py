@@ -6,8 +6,8 @@ import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from mcp_sandbox.servicenow import query as encoded
-from mcp_sandbox.servicenow.schema import TABLES, Field, all_fields, is_a, root_of
+from servicenow_simulator import query as encoded
+from servicenow_simulator.schema import TABLES, Field, all_fields, is_a, root_of
 
 __all__ = ["Instance", "Row", "now_text", "seed_id"]
 

@@ -6,12 +6,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mcp_sandbox.servicenow import records
-from mcp_sandbox.servicenow.context import Context, flag, read_object, respond
-from mcp_sandbox.servicenow.errors import SNError, bad_request, not_found
-from mcp_sandbox.servicenow.render import DISPLAY_MODES, table_record
-from mcp_sandbox.servicenow.schema import TABLES
-from mcp_sandbox.servicenow.state import Row
+from servicenow_simulator import records
+from servicenow_simulator.context import Context, flag, read_object, respond
+from servicenow_simulator.errors import SNError, bad_request, not_found
+from servicenow_simulator.render import DISPLAY_MODES, table_record
+from servicenow_simulator.schema import TABLES
+from servicenow_simulator.state import Row
 
 __all__ = ["DEFAULT_LIMIT", "table_routes"]
 

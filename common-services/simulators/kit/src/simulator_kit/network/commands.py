@@ -9,9 +9,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from mcp_sandbox.inventory import Device
-
 from .interfaces import Port, is_nxos, ports_for
+from .inventory import Device
 
 __all__ = ["BLACKLISTED", "FAILURE", "SUCCESS", "run_command", "uptime_text"]
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mcp_sandbox.inventory import Device
-
 from . import secretgen as sg
 from .interfaces import Port, is_nxos, ports_for
+from .inventory import Device
 
 __all__ = ["running_config"]
 

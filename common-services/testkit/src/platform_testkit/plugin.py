@@ -1,0 +1,60 @@
+"""The pytest plugin (entry point `pytest11`): real parts on 127.0.0.1 for every package's tests.
+
+- `idp`: the development OIDC issuer (real HTTP, real keys) for tokens of every kind.
+- `openbao`: a real OpenBao dev server (Vault API) for secrets.
+- `policy_path`: the real policy file.
+- `serve`: serve any ASGI app (an MCP server, a simulator) on a free port for one test module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dev_idp import IdpServer
+from platform_launcher.openbao import OpenBaoDevServer
+from simulator_kit.serve import BackgroundServer
+
+__all__ = ["AUDIENCE", "POLICY", "idp", "openbao", "policy_path", "serve"]
+
+AUDIENCE = "mcp-platform"
+# The policy as deployed: common-services/opa/policy.rego.
+POLICY = Path(__file__).resolve().parents[3] / "opa" / "policy.rego"
+
+
+@pytest.fixture(scope="session")
+def policy_path() -> Path:
+    """The platform's policy, as deployed."""
+    return POLICY
+
+
+@pytest.fixture(scope="session")
+def idp() -> Iterator[IdpServer]:
+    """The development issuer on a free port (audience `mcp-platform`)."""
+    with IdpServer(audience=AUDIENCE) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def openbao() -> Iterator[OpenBaoDevServer]:
+    """A real OpenBao dev server shared by the session (tests use their own paths)."""
+    with OpenBaoDevServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def serve() -> Iterator[Callable[[Any], BackgroundServer]]:
+    """Start ASGI apps on free ports; all stop at the end of the module."""
+    started: list[BackgroundServer] = []
+
+    def _serve(app: Any, port: int = 0) -> BackgroundServer:
+        server = BackgroundServer(app, port=port).start()
+        started.append(server)
+        return server
+
+    yield _serve
+    for server in reversed(started):
+        server.stop()
