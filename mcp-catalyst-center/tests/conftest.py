@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from catalyst_center_simulator import create_catalyst_center_app
 from mcp_catalyst_center.client import CatalystCenterClient
 from mcp_common.testing import StaticSecretStore
-from mcp_sandbox.catalyst_center import create_catalyst_center_app
-from mcp_sandbox.serve import BackgroundServer
-from mcp_sandbox.stack import SandboxControls
+from platform_testkit import SandboxControls
+from simulator_kit.serve import BackgroundServer
 
 SIM_USER = "svc-mcp"
 SIM_PASSWORD = "sim-Pa55word-for-tests"

@@ -22,13 +22,13 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from catalyst_center_simulator import create_catalyst_center_app
 from mcp_catalyst_center.client import CatalystCenterClient, path_id
 from mcp_catalyst_center.config import backend_config
 from mcp_catalyst_center.errors import InvalidArgument, TaskFailed, TaskTimedOut
 from mcp_common import SecretNotFound, UpstreamError
 from mcp_common.testing import StaticSecretStore
-from mcp_sandbox.catalyst_center import create_catalyst_center_app
-from mcp_sandbox.inventory import DEVICES
+from simulator_kit.network import DEVICES
 
 DEVICE = "/dna/intent/api/v1/network-device"
 RUNNER = "/dna/intent/api/v1/network-device-poller/cli/read-request"

@@ -18,15 +18,15 @@ from typing import Any
 import pytest
 from fastmcp.exceptions import ToolError
 
+from dev_idp import IdpServer
 from mcp_catalyst_center import CatalystCenterSettings, build
-from mcp_common.logging import configure_logging
-from mcp_sandbox.catalyst_center.configs import running_config
-from mcp_sandbox.catalyst_center.secretgen import config_secrets
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.inventory import DEVICES, Device
-from mcp_sandbox.openbao import OpenBaoDevServer
-from mcp_sandbox.stack import StrictStack as Stack
-from mcp_sandbox.stack import capture_logs, start_server_stack
+from mcp_common.observability import configure_logging
+from platform_launcher.openbao import OpenBaoDevServer
+from platform_testkit import StrictStack as Stack
+from platform_testkit import capture_logs, start_server_stack
+from simulator_kit.network import DEVICES, Device
+from simulator_kit.network.configs import running_config
+from simulator_kit.network.secretgen import config_secrets
 
 
 def device(hostname: str) -> Device:

@@ -8,7 +8,7 @@ import pytest
 
 from mcp_catalyst_center.client import CatalystCenterClient
 from mcp_catalyst_center.tools.assurance import assurance_tools
-from mcp_sandbox.inventory import DEVICES, SITES
+from simulator_kit.network import DEVICES, SITES
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pytest
 from mcp_catalyst_center.client import CatalystCenterClient
 from mcp_catalyst_center.errors import CommandRefused, InvalidArgument, TaskFailed
 from mcp_catalyst_center.tools.commands import command_tools
-from mcp_sandbox.catalyst_center import secretgen as sg
-from mcp_sandbox.inventory import DEVICES
+from simulator_kit.network import DEVICES
+from simulator_kit.network import secretgen as sg
 
 HOSTS = {d.hostname: d for d in DEVICES}
 ROUTER = HOSTS["par-rtr-01"]

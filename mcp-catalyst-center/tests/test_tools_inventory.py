@@ -6,12 +6,11 @@ from typing import Any
 
 import pytest
 
-from mcp_catalyst_center.client import CatalystCenterClient
+from mcp_catalyst_center.client import CatalystCenterClient, page_params
 from mcp_catalyst_center.errors import InvalidArgument
-from mcp_catalyst_center.tools.common import page_params
 from mcp_catalyst_center.tools.inventory import inventory_tools
 from mcp_common import UpstreamError
-from mcp_sandbox.inventory import DEVICES, SITES
+from simulator_kit.network import DEVICES, SITES
 
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 PARIS = [d for d in DEVICES if d.hostname.startswith("par-")]

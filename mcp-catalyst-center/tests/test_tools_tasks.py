@@ -9,7 +9,7 @@ import pytest
 from mcp_catalyst_center.client import CatalystCenterClient
 from mcp_catalyst_center.tools.tasks import task_tools
 from mcp_common import UpstreamError
-from mcp_sandbox.inventory import DEVICES
+from simulator_kit.network import DEVICES
 
 RUNNER = "/dna/intent/api/v1/network-device-poller/cli/read-request"
 

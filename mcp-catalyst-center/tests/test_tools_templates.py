@@ -6,12 +6,12 @@ from typing import Any
 
 import pytest
 
+from catalyst_center_simulator.templates import CATALOG
 from mcp_catalyst_center.client import CatalystCenterClient
 from mcp_catalyst_center.errors import InvalidArgument, TaskFailed, TaskTimedOut
 from mcp_catalyst_center.tools.templates import template_tools
 from mcp_common import UpstreamError
-from mcp_sandbox.catalyst_center.templates import CATALOG
-from mcp_sandbox.inventory import DEVICES
+from simulator_kit.network import DEVICES
 
 TEMPLATES = {t.name: t for t in CATALOG}
 NTP = TEMPLATES["NTP-Servers"]

@@ -15,12 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
+from dev_idp import IdpServer
+from github_simulator import create_github_app
 from mcp_github import GitHubSettings, build
-from mcp_sandbox.github import create_github_app
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.openbao import OpenBaoDevServer
-from mcp_sandbox.serve import BackgroundServer
-from mcp_sandbox.stack import SandboxControls, ServerStack, start_server_stack
+from platform_launcher.openbao import OpenBaoDevServer
+from platform_testkit import SandboxControls, ServerStack, start_server_stack
+from simulator_kit.serve import BackgroundServer
 
 
 def new_token() -> str:
@@ -77,8 +77,8 @@ def stack(
     idp: IdpServer, openbao: OpenBaoDevServer, policy_path: Path, simulator: Simulator
 ) -> Iterator[ServerStack]:
     """The server built by `build(settings)` with real components, in front of the simulator."""
-    overrides = {"github_retries": 2, "github_backoff": 0.01, "github_timeout": 5.0,
-                 "github_max_file_chars": 20_000}  # fmt: skip
+    overrides = {"backend_retries": 2, "backend_backoff": 0.01, "backend_timeout": 5.0,
+                 "max_output_chars": 20_000}  # fmt: skip
     with start_server_stack(
         simulator.url, simulator.secret(), GitHubSettings, build, simulator=simulator,
         identity="developer", idp=idp, openbao=openbao, policy_path=policy_path,

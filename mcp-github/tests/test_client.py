@@ -181,7 +181,8 @@ async def test_a_missing_secret_is_reported() -> None:
 
 async def test_a_response_that_is_not_json_is_an_upstream_error() -> None:
     store = StaticSecretStore({PATH: {"base_url": "https://gh.example", "token": "t"}})
-    gh = GitHubClient(store, retries=0)
+    # respx mocks httpx's own (httpcore) transport, not the default aiohttp pool.
+    gh = GitHubClient(store, retries=0, transport=httpx.AsyncHTTPTransport())
     with respx.mock(assert_all_called=True) as mock:
         mock.get(f"https://gh.example{REPO}").mock(
             return_value=httpx.Response(200, text="<html>proxy login</html>")

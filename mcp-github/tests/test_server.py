@@ -12,10 +12,10 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_common.logging import configure_logging
+from mcp_common.observability import configure_logging
 from mcp_github.server import INSTRUCTIONS, NAME, RESOURCE
 from mcp_github.settings import GitHubSettings
-from mcp_sandbox.stack import capture_logs, error_text
+from platform_testkit import capture_logs, error_text
 
 READ_TOOLS = {
     "list_repositories",

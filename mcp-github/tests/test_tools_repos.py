@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from mcp_sandbox.inventory import DEVICES
+from simulator_kit.network import DEVICES
 
 NC = {"owner": "netops", "repo": "network-configs"}
 

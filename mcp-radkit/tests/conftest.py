@@ -10,9 +10,9 @@ import pytest_asyncio
 
 from mcp_common.testing import StaticSecretStore
 from mcp_radkit.client import RadkitClient
-from mcp_sandbox.radkit import create_radkit_app
-from mcp_sandbox.serve import BackgroundServer
-from mcp_sandbox.stack import SandboxControls
+from platform_testkit import SandboxControls
+from radkit_simulator import create_radkit_app
+from simulator_kit.serve import BackgroundServer
 
 SERVICE_ID = "test-rdkt-0042"
 CLIENT_ID = "mcp-radkit-tests@corp.example.net"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from mcp_common.cli_guard import check_command
+from mcp_common.network import check_command
 from mcp_radkit.diagnostics import (
     BUNDLE,
     parse_cpu,
@@ -13,9 +13,9 @@ from mcp_radkit.diagnostics import (
     parse_logging,
     parse_version,
 )
-from mcp_sandbox.catalyst_center.configs import running_config
-from mcp_sandbox.inventory import DEVICES
-from mcp_sandbox.radkit.terminal import Session
+from radkit_simulator.terminal import Session
+from simulator_kit.network import DEVICES
+from simulator_kit.network.configs import running_config
 
 HOSTS = {d.hostname: d for d in DEVICES}
 

@@ -13,17 +13,26 @@ import pytest_asyncio
 import respx
 
 from mcp_common import UpstreamError
-from mcp_radkit.backend import RadkitBackend
+from mcp_common.http import make_http_client
 from mcp_radkit.config import radkit_config
-from mcp_radkit.errors import DeviceNotFound, RequestTimedOut
+from mcp_radkit.errors import BACKEND, DeviceNotFound, RequestTimedOut
 from mcp_radkit.http_backend import HttpBackend
 
 PREFIX = "/api/services/test-rdkt-0042"
 
 
-def backend_for(secret: dict[str, Any], **options: Any) -> HttpBackend:
-    options = {"poll_interval": 0.02, "wait_margin": 0.5, "retries": 2, **options}
-    return HttpBackend(radkit_config(secret, "api/radkit"), **options)
+def backend_for(
+    secret: dict[str, Any], *, timeout: float = 30.0, retries: int = 2, **options: Any
+) -> HttpBackend:
+    """A backend over its own pool (RadkitClient shares one per endpoint)."""
+    config = radkit_config(secret, "api/radkit")
+    # respx (used by some tests) mocks httpx's own transport, not the default aiohttp pool.
+    transport = httpx.AsyncHTTPTransport() if "invalid" in config.base_url else None
+    http = make_http_client(
+        BACKEND, base_url=config.base_url, verify=config.verify, timeout=timeout,
+        retries=retries, transport=transport,
+    )  # fmt: skip
+    return HttpBackend(config, http, **{"poll_interval": 0.02, "wait_margin": 0.5, **options})
 
 
 @pytest_asyncio.fixture
@@ -32,10 +41,6 @@ async def backend(simulator: Any) -> AsyncIterator[HttpBackend]:
     b = backend_for(simulator.secret())
     yield b
     await b.aclose()
-
-
-def test_it_is_a_radkit_backend(simulator: Any) -> None:
-    assert isinstance(backend_for(simulator.secret()), RadkitBackend)
 
 
 def test_it_needs_an_http_mode_config(simulator: Any) -> None:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_common.config_masking import MASK, mask_line
-from mcp_common.config_masking import mask_config as mask_text
-from mcp_sandbox.catalyst_center.configs import running_config
-from mcp_sandbox.catalyst_center.secretgen import config_secrets
-from mcp_sandbox.inventory import DEVICES
-from mcp_sandbox.radkit.outputs import show_logging
+from mcp_common.network import MASK, mask_line
+from mcp_common.network import mask_config as mask_text
+from radkit_simulator.outputs import show_logging
+from simulator_kit.network import DEVICES
+from simulator_kit.network.configs import running_config
+from simulator_kit.network.secretgen import config_secrets
 
 
 @pytest.mark.parametrize("device", DEVICES, ids=[d.hostname for d in DEVICES])

@@ -6,15 +6,12 @@ A change to a tool's interface fails here until the snapshot is rewritten on pur
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
 from mcp_radkit import RadkitSettings, build
+from platform_testkit import check_snapshot, tool_interface
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 
@@ -33,27 +30,11 @@ async def current_interface() -> dict[str, Any]:
         authorizer=StaticAuthorizer(),
         secrets=StaticSecretStore({}),
     )
-    tools = await platform.mcp.list_tools(run_middleware=False)
-    interface = {}
-    for tool in sorted(tools, key=lambda t: t.name):
-        mcp_tool = tool.to_mcp_tool().model_dump(mode="json", by_alias=True, exclude_none=True)
-        mcp_tool.pop("_meta", None)
-        mcp_tool["meta"] = tool.meta  # resource and action, which the policy reads
-        interface[tool.name] = mcp_tool
-    return interface
+    return await tool_interface(platform)
 
 
 async def test_tool_interfaces_match_the_snapshot() -> None:
-    interface = await current_interface()
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOT.parent.mkdir(exist_ok=True)
-        SNAPSHOT.write_text(json.dumps(interface, indent=2, sort_keys=True) + "\n")
-        pytest.skip("snapshot rewritten")
-    assert SNAPSHOT.exists(), "no snapshot yet: run with UPDATE_SNAPSHOTS=1"
-    expected = json.loads(SNAPSHOT.read_text())
-    assert sorted(interface) == sorted(expected), "tools were added or removed"
-    for name in expected:
-        assert interface[name] == expected[name], f"the interface of {name!r} changed"
+    check_snapshot(await current_interface(), SNAPSHOT)
 
 
 async def test_every_tool_declares_its_action_and_has_a_description() -> None:

@@ -32,12 +32,6 @@ def test_without_the_sdk_the_error_is_a_clear_install_hint() -> None:
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
 
-def test_the_sdk_is_not_importable_in_this_environment() -> None:
-    # The index only has a placeholder; if this ever fails, SdkBackend needs real tests.
-    with pytest.raises(ImportError):
-        __import__("radkit_client.sync")
-
-
 def test_it_needs_an_sdk_mode_config() -> None:
     secret = {**SDK_SECRET, "mode": "http", "client_secret": "x", "base_url": "http://h"}
     with pytest.raises(ValueError, match="sdk-mode"):

@@ -9,7 +9,7 @@ import pytest
 from mcp_radkit.client import RadkitClient
 from mcp_radkit.errors import CommandRefused, InvalidArgument
 from mcp_radkit.tools.commands import command_tools
-from mcp_sandbox.catalyst_center import secretgen as sg
+from simulator_kit.network import secretgen as sg
 
 
 @pytest.fixture(scope="module")

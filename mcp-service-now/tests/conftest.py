@@ -14,12 +14,12 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.openbao import OpenBaoDevServer
-from mcp_sandbox.serve import BackgroundServer
-from mcp_sandbox.servicenow import create_servicenow_app
-from mcp_sandbox.stack import SandboxControls, ServerStack, start_server_stack
+from dev_idp import IdpServer
 from mcp_service_now import ServiceNowSettings, build
+from platform_launcher.openbao import OpenBaoDevServer
+from platform_testkit import SandboxControls, ServerStack, resource_token, start_server_stack
+from servicenow_simulator import create_servicenow_app
+from simulator_kit.serve import BackgroundServer
 
 SN_USER = "integration"
 SN_PASSWORD = f"sn-password-{uuid.uuid4().hex}"
@@ -77,12 +77,13 @@ def stack(
 ) -> Iterator[ServerStack]:
     """The server built by `build(settings)` with real components, in front of the simulator."""
 
-    def token(identity: str) -> str:  # "unknown": a valid token of a group no rule names
+    def token(identity: str, resource: str) -> str:  # "unknown": a group no rule names
         if identity == "unknown":
-            return idp.mint("developer", groups=["unknown"], realm_access={"roles": ["unknown"]})
-        return idp.token(identity)
+            return idp.mint("developer", groups=["unknown"], realm_access={"roles": ["unknown"]},
+                            aud=resource)  # fmt: skip
+        return resource_token(idp, identity, resource)
 
-    overrides = {"servicenow_retries": 2, "servicenow_backoff": 0.01, "servicenow_timeout": 5.0}
+    overrides = {"backend_retries": 2, "backend_backoff": 0.01, "backend_timeout": 5.0}
     with start_server_stack(
         simulator.url, simulator.secret(), ServiceNowSettings, build, simulator=simulator,
         identity="service-desk", tokens=token, idp=idp, openbao=openbao,

@@ -9,10 +9,10 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_common.logging import configure_logging
-from mcp_sandbox.stack import capture_logs
+from mcp_common.observability import configure_logging
 from mcp_service_now.server import INSTRUCTIONS, NAME, RESOURCE
 from mcp_service_now.settings import ServiceNowSettings
+from platform_testkit import capture_logs
 
 ALL_TOOLS = {
     "search_incidents", "get_incident", "create_incident", "update_incident",
@@ -66,11 +66,24 @@ async def test_service_desk_and_admin_see_every_tool(stack: Any, identity: str) 
     assert not any("approve" in name or "reject" in name for name in tools)
 
 
-@pytest.mark.parametrize("identity", ["network-engineer", "network-engineer-mfa", "developer",
-                                      "unknown"])  # fmt: skip
+# Network engineers file and follow the change records of their own changes, nothing else.
+CHANGE_TOOLS = {
+    "search_changes", "get_change", "get_change_approvals", "create_change", "update_change"
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("identity", ["developer", "unknown"])
 async def test_other_groups_see_no_servicenow_tool(stack: Any, identity: str) -> None:
     async with stack.client(identity) as c:
         assert await c.list_tools() == []
+
+
+@pytest.mark.parametrize("identity", ["network-engineer", "network-engineer-mfa"])
+async def test_network_engineers_see_the_change_record_tools_only(
+    stack: Any, identity: str
+) -> None:
+    async with stack.client(identity) as c:
+        assert {t.name for t in await c.list_tools()} == CHANGE_TOOLS
 
 
 @pytest.mark.parametrize("identity", ["network-engineer", "developer", "unknown"])
@@ -79,19 +92,28 @@ async def test_other_groups_are_denied_every_call_before_servicenow_is_reached(
 ) -> None:
     fresh.clear_stats()
     for tool, args in CALLS.items():
+        if identity == "network-engineer" and tool in CHANGE_TOOLS:
+            continue
         message = await stack.error(tool, args, identity)
         assert "Access denied" in message and "servicenow" in message, (tool, message)
     assert fresh.stats()["total"] == 0
 
 
-async def test_service_desk_may_call_every_tool(stack: Any, fresh: Any) -> None:
+async def test_service_desk_may_call_every_tool_and_each_call_reaches_servicenow(
+    stack: Any, fresh: Any
+) -> None:
+    fresh.clear_stats()
     created = None
     for tool, args in CALLS.items():
         if tool == "update_change":  # the seeded change is closed, hence read-only
             args = {**args, "change": created}
-        result = await stack.data(tool, args)
+        before = fresh.stats()["total"]
+        result = await stack.data(tool, args)  # AssertionError when the call is refused
+        assert result, tool
+        assert fresh.stats()["total"] > before, f"{tool} did not reach ServiceNow"
         if tool == "create_change":
             created = result["number"]
+    assert created is not None and created.startswith("CHG")
 
 
 async def test_the_instructions_say_approval_stays_with_people(stack: Any) -> None:

@@ -10,10 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mcp_common import ConfigurationError
+from mcp_common.http import verify_tls_of
 
 __all__ = ["BackendConfig", "backend_config"]
-
-_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +49,7 @@ def backend_config(secret: Mapping[str, Any], path: str) -> BackendConfig:
     base_url = str(secret["base_url"]).strip().rstrip("/")
     if not base_url.startswith(("https://", "http://")):
         raise ConfigurationError(f"secret '{path}': base_url must be an http(s) URL")
-    raw = secret.get("verify_tls", True)
-    text = str(raw).strip().lower()
-    if isinstance(raw, bool) or text in _TRUE | _FALSE:
-        verify: bool | str = raw if isinstance(raw, bool) else text in _TRUE
-    else:
-        raise ConfigurationError(f"secret '{path}': verify_tls must be 'true' or 'false'")
+    verify: bool | str = verify_tls_of(secret, path)
     bundle = str(secret.get("ca_bundle") or "").strip()
     if verify and bundle:
         verify = _ca_file(bundle + "\n") if bundle.startswith("-----BEGIN") else bundle

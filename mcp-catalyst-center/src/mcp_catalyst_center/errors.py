@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from mcp_common import PlatformError, UpstreamError
-from mcp_common.cli_guard import CommandRefused
-from mcp_common.redaction import redact_text
+from mcp_common import UpstreamError
+from mcp_common.errors import InvalidInput
+from mcp_common.network import CommandRefused
+from mcp_common.observability import redact_text
 
 __all__ = ["BACKEND", "CommandRefused", "InvalidArgument", "TaskFailed", "TaskTimedOut"]
 
@@ -12,7 +13,7 @@ __all__ = ["BACKEND", "CommandRefused", "InvalidArgument", "TaskFailed", "TaskTi
 BACKEND = "catalyst-center"
 
 
-class InvalidArgument(PlatformError):
+class InvalidArgument(InvalidInput):
     """A tool argument is not acceptable; nothing was sent to Catalyst Center."""
 
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from mcp_common import CommonSettings
+from mcp_common.http import BackendSettings
 
 __all__ = ["CatalystCenterSettings"]
 
 
-class CatalystCenterSettings(CommonSettings):
-    """Common settings plus the Catalyst Center backend's timeouts and task polling."""
+class CatalystCenterSettings(BackendSettings):
+    """Backend settings plus Catalyst Center's task polling and output size."""
 
     service_name: str = "mcp-catalyst-center"
     port: int = Field(8002, ge=0, le=65535)
     # Vault path of {base_url, username, password, verify_tls, ca_bundle?}.
-    secret_path: str = "api/catalyst-center"
-    backend_timeout: float = Field(30.0, gt=0, le=300)
-    backend_retries: int = Field(3, ge=0, le=10)
+    secret_path: str = Field("api/catalyst-center", min_length=1)
     # Asynchronous operations (tasks, deployments): poll every interval until the deadline.
     task_poll_interval: float = Field(1.0, gt=0, le=60)
     task_timeout: float = Field(120.0, gt=0, le=3600)

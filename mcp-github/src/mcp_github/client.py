@@ -5,25 +5,29 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import anyio
 import httpx
 
 from mcp_common.errors import UpstreamError
-from mcp_common.http import make_http_client, parse_retry_after
-from mcp_common.logging import get_logger
+from mcp_common.http import Endpoint, SecretBackedClient, parse_retry_after
+from mcp_common.observability import get_logger
 from mcp_common.secrets import SecretStore
 
 from .config import GitHubConfig
-from .errors import BACKEND, GitHubError, GitHubRateLimited, error_from_response
+from .errors import BACKEND, GitHubError, GitHubNotFound, GitHubRateLimited, error_from_response
+from .validation import check_branch, check_owner, check_path, repo_path
 
-__all__ = ["API_VERSION", "DEFAULT_SECRET_PATH", "GitHubClient", "Page", "Record"]
+__all__ = ["API_VERSION", "DEFAULT_SECRET_PATH", "GitHubClient", "ItemKind", "Page", "Record"]
 
 Record = dict[str, Any]
 API_VERSION = "2022-11-28"
 DEFAULT_SECRET_PATH = "api/github"  # a path in the SecretStore, not a secret
 MAX_PER_PAGE = 100
+ItemKind = Literal["issues", "pulls"]
+"""A repository's issues or its pull requests (their paths in the REST API)."""
+_ITEM = {"issues": "issue", "pulls": "pull request"}
 _log = get_logger(__name__)
 
 
@@ -64,71 +68,43 @@ def _rate_limit_wait(response: httpx.Response, now: float) -> tuple[str, float |
     return None
 
 
-class GitHubClient:
-    """Calls one GitHub API root with the token found at `secret_path`.
+class GitHubClient(SecretBackedClient[GitHubConfig]):
+    """Calls one GitHub API root with the token found at `secret_path`; no MCP here.
 
-    The pooled HTTP client is re-built only when the base URL or TLS verification change; the
-    token is read for every call (the store caches it), so a rotated token is picked up.
+    The token is read for every call (the store caches it), so a rotated token is picked up.
+    The typed methods below know the REST paths and paging; `get`, `get_page` and `send` are
+    the raw calls they are made of.
     """
+
+    BACKEND = BACKEND
+    SECRET_PATH = DEFAULT_SECRET_PATH
+    TIMEOUT = 15.0
+    HEADERS = {
+        "Accept": "application/vnd.github+json",
+        "User-Agent": "mcp-github",
+        "X-GitHub-Api-Version": API_VERSION,
+    }
 
     def __init__(
         self,
         secrets: SecretStore,
         *,
-        secret_path: str = DEFAULT_SECRET_PATH,
-        timeout: float = 15.0,
-        retries: int = 3,
-        backoff: float = 0.2,
-        max_retry_after: float = 30.0,
-        metrics: object | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         clock: Callable[[], float] = time.time,
+        **options: Any,
     ) -> None:
-        if not secret_path.strip("/"):
-            raise ValueError("secret_path must not be empty")
-        if timeout <= 0:
-            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
-        if retries < 0 or backoff < 0 or max_retry_after < 0:
-            raise ValueError("retries, backoff and max_retry_after must be >= 0")
-        self.secrets = secrets
-        self.secret_path = secret_path.strip("/")
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.max_retry_after = max_retry_after
-        self.metrics = metrics
+        """`options`: those of SecretBackedClient (secret_path, timeout, retries, ...)."""
+        super().__init__(secrets, **options)
         self._sleep = sleep
         self._clock = clock
-        self._http: httpx.AsyncClient | None = None
-        self._http_key: tuple[str, bool] | None = None
 
-    async def config(self) -> GitHubConfig:
-        """The current connection settings (the store caches them; rotation is picked up)."""
-        return GitHubConfig.from_secret(await self.secrets.get(self.secret_path), self.secret_path)
+    def parse_secret(self, secret: Mapping[str, Any]) -> GitHubConfig:
+        """{base_url, token, verify_tls?}, validated."""
+        return GitHubConfig.from_secret(secret, self.secret_path)
 
-    async def _client(self, cfg: GitHubConfig) -> httpx.AsyncClient:
-        key = (cfg.base_url, cfg.verify_tls)
-        if self._http is None or key != self._http_key:
-            old = self._http
-            self._http = make_http_client(
-                BACKEND,
-                base_url=cfg.base_url,
-                verify=cfg.verify_tls,
-                timeout=self.timeout,
-                retries=self.retries,
-                backoff=self.backoff,
-                max_retry_after=self.max_retry_after,
-                metrics=self.metrics,
-                headers={
-                    "Accept": "application/vnd.github+json",
-                    "User-Agent": "mcp-github",
-                    "X-GitHub-Api-Version": API_VERSION,
-                },
-            )
-            self._http_key = key
-            if old is not None:
-                await old.aclose()
-        return self._http
+    def endpoint(self, config: GitHubConfig) -> Endpoint:
+        """The API root and TLS verification."""
+        return config.base_url, config.verify_tls
 
     async def request(
         self,
@@ -143,8 +119,7 @@ class GitHubClient:
 
         `what` names the target in a 404 message ("repository netops/x").
         """
-        cfg = await self.config()
-        http = await self._client(cfg)
+        http, cfg = await self.connection()
         headers = {"Authorization": f"Bearer {cfg.token}"}
         attempt = 0
         while True:
@@ -229,9 +204,159 @@ class GitHubClient:
         response = await self.request(method, path, json=body, what=what)
         return response.status_code, self._json(response)
 
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-            self._http_key = None
+    # --- repositories -------------------------------------------------------------------
+    async def list_repositories(
+        self,
+        owner: str | None,
+        *,
+        visibility: str,
+        sort: str,
+        page: int = 1,
+        per_page: int = 30,
+    ) -> Page:
+        """An organisation's or a user's repositories, or all the token sees (owner None)."""
+        params: dict[str, str | int] = {"sort": sort}
+        if owner is None:
+            params["visibility"] = visibility
+            return await self.get_page("/user/repos", params=params, page=page, per_page=per_page)
+        check_owner(owner)
+        params["type"] = visibility
+        try:
+            return await self.get_page(
+                f"/orgs/{owner}/repos", params=params, page=page, per_page=per_page
+            )
+        except GitHubNotFound:  # not an organisation: a user account
+            return await self.get_page(
+                f"/users/{owner}/repos",
+                params=params,
+                page=page,
+                per_page=per_page,
+                what=f"account {owner}",
+            )
+
+    async def get_repository(self, owner: str, repo: str) -> Record:
+        """One repository."""
+        return _object(await self.get(repo_path(owner, repo), what=f"repository {owner}/{repo}"))
+
+    async def default_branch(self, owner: str, repo: str) -> str:
+        """The repository's default branch."""
+        data = await self.get(repo_path(owner, repo), what=f"repository {owner}/{repo}")
+        return str(data.get("default_branch") or "main") if isinstance(data, dict) else "main"
+
+    async def get_contents(
+        self, owner: str, repo: str, path: str, ref: str | None = None
+    ) -> Record | list[Record]:
+        """A file object (base64 content, sha) or, for a directory, its entries."""
+        quoted = check_path(path, allow_root=True)
+        params = {"ref": check_branch(ref, "ref")} if ref else None
+        where = f" at {ref}" if ref else ""
+        data = await self.get(
+            f"{repo_path(owner, repo)}/contents/{quoted}".rstrip("/"),
+            params=params,
+            what=f"path '{path}'{where} in {owner}/{repo}",
+        )
+        if isinstance(data, list):
+            return [entry for entry in data if isinstance(entry, dict)]
+        return _object(data)
+
+    async def branch_sha(self, owner: str, repo: str, branch: str) -> str:
+        """The commit sha a branch points at."""
+        path = f"{repo_path(owner, repo)}/branches/{branch}"
+        data = await self.get(path, what=f"branch {branch} of {owner}/{repo}")
+        return str(data["commit"]["sha"])
+
+    async def create_branch(self, owner: str, repo: str, branch: str, sha: str) -> str:
+        """Create `refs/heads/{branch}` at `sha`; the sha it points at."""
+        _, ref = await self.send(
+            "POST",
+            f"{repo_path(owner, repo)}/git/refs",
+            {"ref": f"refs/heads/{branch}", "sha": sha},
+            what=f"repository {owner}/{repo}",
+        )
+        return str(ref["object"]["sha"])
+
+    async def put_file(
+        self, owner: str, repo: str, path: str, body: Mapping[str, Any]
+    ) -> tuple[bool, Record]:
+        """Create or update one file (one commit): (created, the answer with content, commit)."""
+        status, data = await self.send(
+            "PUT",
+            f"{repo_path(owner, repo)}/contents/{check_path(path)}",
+            body,
+            what=f"branch {body.get('branch')} of {owner}/{repo}",
+        )
+        return status == 201, _object(data)
+
+    # --- issues and pull requests -------------------------------------------------------
+    async def list_items(
+        self,
+        owner: str,
+        repo: str,
+        kind: ItemKind,
+        params: Mapping[str, str | int],
+        *,
+        page: int = 1,
+        per_page: int = 30,
+    ) -> Page:
+        """One page of a repository's issues (GitHub includes pull requests) or pull requests."""
+        path, what = f"{repo_path(owner, repo)}/{kind}", f"repository {owner}/{repo}"
+        return await self.get_page(path, params=params, page=page, per_page=per_page, what=what)
+
+    async def get_item(self, owner: str, repo: str, kind: ItemKind, number: int) -> Record:
+        """One issue (or pull request conversation), or one pull request."""
+        path = f"{repo_path(owner, repo)}/{kind}/{number}"
+        return _object(await self.get(path, what=f"{_ITEM[kind]} #{number} of {owner}/{repo}"))
+
+    async def create_item(
+        self, owner: str, repo: str, kind: ItemKind, values: Mapping[str, Any]
+    ) -> Record:
+        """Open an issue or a pull request."""
+        path = f"{repo_path(owner, repo)}/{kind}"
+        _, data = await self.send("POST", path, values, what=f"repository {owner}/{repo}")
+        return _object(data)
+
+    # --- issues -------------------------------------------------------------------------
+    async def search_issues(
+        self, params: Mapping[str, str | int], *, page: int = 1, per_page: int = 30
+    ) -> Page:
+        """One page of `GET /search/issues` (with the total count)."""
+        return await self.get_page(
+            "/search/issues", params=params, page=page, per_page=per_page, items_key="items"
+        )
+
+    async def issue_comments(self, owner: str, repo: str, number: int) -> list[Record]:
+        """The first page of an issue's comments."""
+        path = f"{repo_path(owner, repo)}/issues/{number}/comments"
+        return (await self.get_page(path, what=f"issue #{number} of {owner}/{repo}")).items
+
+    async def add_issue_comment(self, owner: str, repo: str, number: int, body: str) -> Record:
+        """Comment on an issue or a pull request conversation."""
+        path = f"{repo_path(owner, repo)}/issues/{number}/comments"
+        what = f"issue #{number} of {owner}/{repo}"
+        _, data = await self.send("POST", path, {"body": body}, what=what)
+        return _object(data)
+
+    async def update_issue(
+        self, owner: str, repo: str, number: int, values: Mapping[str, Any]
+    ) -> Record:
+        """Change an issue's state, labels or assignees."""
+        path = f"{repo_path(owner, repo)}/issues/{number}"
+        what = f"issue #{number} of {owner}/{repo}"
+        _, data = await self.send("PATCH", path, values, what=what)
+        return _object(data)
+
+    # --- pull requests ------------------------------------------------------------------
+    async def pull_request_files(
+        self, owner: str, repo: str, number: int, *, per_page: int = 100
+    ) -> Page:
+        """The first page of the files a pull request changes."""
+        path = f"{repo_path(owner, repo)}/pulls/{number}/files"
+        what = f"pull request #{number} of {owner}/{repo}"
+        return await self.get_page(path, per_page=per_page, what=what)
+
+
+def _object(data: Any) -> Record:
+    """A JSON object answer; anything else is a malformed answer."""
+    if not isinstance(data, dict):
+        raise UpstreamError(f"{BACKEND} returned a malformed answer", backend=BACKEND)
+    return data

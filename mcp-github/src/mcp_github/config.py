@@ -8,20 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mcp_common.errors import ConfigurationError
+from mcp_common.http import verify_tls_of
 
 __all__ = ["GitHubConfig"]
-
-_TRUE = frozenset({"true", "1", "yes", "on"})
-_FALSE = frozenset({"false", "0", "no", "off"})
-
-
-def _flag(value: Any, path: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE | _FALSE:
-        return text in _TRUE
-    raise ConfigurationError(f'secret \'{path}\': verify_tls must be "true" or "false"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,4 +35,4 @@ class GitHubConfig:
         if any(c.isspace() or ord(c) < 32 for c in token):
             # A line break in a header value could smuggle a second header.
             raise ConfigurationError(f"secret '{path}': token contains whitespace")
-        return cls(base_url, token, _flag(data.get("verify_tls", True), path))
+        return cls(base_url, token, verify_tls_of(data, path))

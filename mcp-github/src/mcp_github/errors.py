@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 
-from mcp_common.errors import PlatformError, UpstreamError
-from mcp_common.redaction import redact_text
+from mcp_common.errors import InvalidInput, PlatformError, UpstreamError
+from mcp_common.observability import redact_text
 
 __all__ = [
     "BACKEND",
@@ -45,7 +45,7 @@ def clean(text: str | None, limit: int = _MAX_TEXT) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
-class InvalidArgument(PlatformError, ValueError):
+class InvalidArgument(InvalidInput, ValueError):
     """A tool argument was refused before any call to GitHub."""
 
 

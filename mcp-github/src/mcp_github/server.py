@@ -1,23 +1,14 @@
-"""The GitHub MCP server: `build(settings)` assembles it, `main()` runs it."""
+"""The GitHub MCP server, declared: `SERVER`, with `build(settings)` and `main()`."""
 
 from __future__ import annotations
 
-from mcp_common.authorizer import Authorizer
-from mcp_common.components import (
-    build_secret_store,
-)
-from mcp_common.logging import configure_logging
-from mcp_common.metrics import PlatformMetrics
-from mcp_common.oidc import TokenVerifier
-from mcp_common.secrets import SecretStore
-from mcp_common.server import PlatformServer, create_server, run_server
-from mcp_common.settings import load_settings
+from mcp_common.server import ServerSpec
 
 from .client import GitHubClient
 from .settings import GitHubSettings
 from .tools import all_toolsets
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "build", "main"]
+__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "build", "main"]
 
 NAME = "github"
 RESOURCE = "github"
@@ -33,42 +24,13 @@ GitHub for developers: repositories, files, issues and pull requests.
 """
 
 
-def build(
-    settings: GitHubSettings,
-    *,
-    verifier: TokenVerifier | None = None,
-    authorizer: Authorizer | None = None,
-    secrets: SecretStore | None = None,
-    metrics: PlatformMetrics | None = None,
-) -> PlatformServer:
-    """The server with its components (built from settings when not given)."""
-    metrics = metrics or PlatformMetrics(settings.service_name)
-    secrets = secrets or build_secret_store(settings, metrics)
-    client = GitHubClient(
-        secrets,
-        secret_path=settings.secret_path,
-        timeout=settings.github_timeout,
-        retries=settings.github_retries,
-        backoff=settings.github_backoff,
-        max_retry_after=settings.github_max_retry_after,
-        metrics=metrics,
-    )
-    return create_server(
-        settings,
-        name=NAME,
-        resource=RESOURCE,
-        toolsets=all_toolsets(client, max_file_chars=settings.github_max_file_chars),
-        verifier=verifier,
-        authorizer=authorizer,
-        secrets=secrets,
-        metrics=metrics,
-        instructions=INSTRUCTIONS,
-        closers=[client],
-    )
-
-
-def main() -> None:
-    """Read settings from the environment, then serve until interrupted."""
-    settings = load_settings(GitHubSettings)
-    configure_logging(settings.service_name, settings.log_level)
-    run_server(build(settings))
+SERVER = ServerSpec(
+    name=NAME,
+    resource=RESOURCE,
+    settings=GitHubSettings,
+    instructions=INSTRUCTIONS,
+    client=GitHubClient.from_settings,
+    toolsets=lambda client, s: all_toolsets(client, max_file_chars=s.max_output_chars),
+)
+build = SERVER.build
+main = SERVER.main

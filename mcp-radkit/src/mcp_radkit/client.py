@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-
-import httpx
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from mcp_common import SecretStore, get_logger
+from mcp_common.http import Endpoint, SecretBackedClient
 
 from .backend import DeviceInfo, ExecResult, RadkitBackend, Reachability, ServiceInfo
 from .config import RadkitConfig, radkit_config
+from .errors import BACKEND
 from .http_backend import HttpBackend
 from .sdk_backend import SdkBackend
 
@@ -20,52 +21,55 @@ DEFAULT_SECRET_PATH = "api/radkit"
 _log = get_logger(__name__)
 
 
-class RadkitClient:
-    """A RadkitBackend that reads its configuration from the SecretStore; no MCP here."""
+class RadkitClient(SecretBackedClient[RadkitConfig]):
+    """A RadkitBackend that reads its configuration from the SecretStore; no MCP here.
+
+    The secret chooses the backend (sdk or http); a changed secret builds a new one. In http
+    mode the backends share the pooled HTTP client of their endpoint.
+    """
+
+    BACKEND = BACKEND
+    SECRET_PATH = DEFAULT_SECRET_PATH
+    TIMEOUT = 30.0
 
     def __init__(
         self,
         secrets: SecretStore,
         *,
-        secret_path: str = DEFAULT_SECRET_PATH,
-        timeout: float = 30.0,
-        retries: int = 3,
         poll_interval: float = 0.5,
         wait_margin: float = 10.0,
-        metrics: object | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        **options: Any,
     ) -> None:
-        if not secret_path:
-            raise ValueError("secret_path must not be empty")
-        if not timeout > 0:
-            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
-        if retries < 0:
-            raise ValueError(f"retries must be >= 0, got {retries}")
+        """`options`: those of SecretBackedClient (secret_path, timeout, retries, ...)."""
         if not poll_interval > 0:
             raise ValueError(f"poll_interval must be > 0 seconds, got {poll_interval}")
         if not wait_margin > 0:
             raise ValueError(f"wait_margin must be > 0 seconds, got {wait_margin}")
-        self.secret_path = secret_path
-        self.timeout = timeout
-        self.retries = retries
+        super().__init__(secrets, **options)
         self.poll_interval = poll_interval
         self.wait_margin = wait_margin
-        self._secrets = secrets
-        self._metrics = metrics
-        self._transport = transport
         self._backend: RadkitBackend | None = None
         self._config: RadkitConfig | None = None
-        self._retired: list[RadkitBackend] = []
+        self._retired_backends: list[RadkitBackend] = []
         self._lock = asyncio.Lock()
+
+    def parse_secret(self, secret: Mapping[str, Any]) -> RadkitConfig:
+        """{mode, service_id, client_id, client_secret, base_url?, verify_tls?, ...}."""
+        return radkit_config(secret, self.secret_path)
+
+    def endpoint(self, config: RadkitConfig) -> Endpoint:
+        """The relay's URL and TLS verification (http mode)."""
+        return config.base_url, config.verify
 
     async def backend(self) -> RadkitBackend:
         """The backend for the current secret (built, or rebuilt, when the secret changed)."""
-        config = radkit_config(await self._secrets.get(self.secret_path), self.secret_path)
+        config = await self.config()
         async with self._lock:
             if self._backend is None or self._config != config:
                 if self._backend is not None:
-                    self._retired.append(self._backend)  # in-flight calls may still use it
-                self._backend = self._build(config)
+                    # In-flight calls may still use it; it is closed with the client.
+                    self._retired_backends.append(self._backend)
+                self._backend = await self._build(config)
                 self._config = config
                 _log.info(
                     "RADKit backend ready",
@@ -77,16 +81,11 @@ class RadkitClient:
                 )
             return self._backend
 
-    def _build(self, config: RadkitConfig) -> RadkitBackend:
+    async def _build(self, config: RadkitConfig) -> RadkitBackend:
         if config.mode == "http":
+            http, _ = await self.connection(config)
             return HttpBackend(
-                config,
-                timeout=self.timeout,
-                retries=self.retries,
-                poll_interval=self.poll_interval,
-                wait_margin=self.wait_margin,
-                metrics=self._metrics,
-                transport=self._transport,
+                config, http, poll_interval=self.poll_interval, wait_margin=self.wait_margin
             )
         return SdkBackend(config, wait_margin=self.wait_margin)
 
@@ -115,8 +114,9 @@ class RadkitClient:
         return await (await self.backend()).reachability(devices, device_timeout)
 
     async def aclose(self) -> None:
-        """Close every backend built so far."""
-        backends = [*self._retired, *([self._backend] if self._backend is not None else [])]
-        self._backend, self._config, self._retired = None, None, []
+        """Close every backend built so far, then the connection pools."""
+        backends = [*self._retired_backends, *([self._backend] if self._backend else [])]
+        self._backend, self._config, self._retired_backends = None, None, []
         for backend in backends:
             await backend.aclose()
+        await super().aclose()

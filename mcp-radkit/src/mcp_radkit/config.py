@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from mcp_common import ConfigurationError
+from mcp_common.http import verify_tls_of
 
 __all__ = ["MODES", "RadkitConfig", "radkit_config"]
 
 MODES = ("sdk", "http")
-_TRUE, _FALSE = {"true", "1", "yes", "on"}, {"false", "0", "no", "off"}
 _SERVICE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{2,63}$")
 
 
@@ -44,16 +44,6 @@ def _first(secret: Mapping[str, Any], *keys: str) -> str:
         if value not in (None, ""):
             return str(value).strip()
     return ""
-
-
-def _verify(secret: Mapping[str, Any], path: str) -> bool:
-    raw = secret.get("verify_tls", True)
-    if isinstance(raw, bool):
-        return raw
-    text = str(raw).strip().lower()
-    if text not in _TRUE | _FALSE:
-        raise ConfigurationError(f"secret '{path}': verify_tls must be 'true' or 'false'")
-    return text in _TRUE
 
 
 def radkit_config(secret: Mapping[str, Any], path: str) -> RadkitConfig:
@@ -81,7 +71,7 @@ def radkit_config(secret: Mapping[str, Any], path: str) -> RadkitConfig:
         client_id=client_id,
         client_secret=client_secret,
         base_url=base_url,
-        verify=_verify(secret, path),
+        verify=verify_tls_of(secret, path),
         cert_path=_first(secret, "cert_path"),
         key_path=_first(secret, "key_path"),
         ca_path=_first(secret, "ca_path"),

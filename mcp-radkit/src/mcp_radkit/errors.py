@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mcp_common import PlatformError, UpstreamError
-from mcp_common.cli_guard import CommandRefused
+from mcp_common import UpstreamError
+from mcp_common.errors import InvalidInput
+from mcp_common.network import CommandRefused
 
 __all__ = ["BACKEND", "CommandRefused", "DeviceNotFound", "InvalidArgument", "RequestTimedOut"]
 
@@ -13,7 +14,7 @@ __all__ = ["BACKEND", "CommandRefused", "DeviceNotFound", "InvalidArgument", "Re
 BACKEND = "radkit"
 
 
-class InvalidArgument(PlatformError):
+class InvalidArgument(InvalidInput):
     """A tool argument is not acceptable; nothing was sent to RADKit."""
 
 

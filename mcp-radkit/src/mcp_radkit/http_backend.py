@@ -1,4 +1,4 @@
-"""RadkitBackend over HTTP to the sandbox's RADKit simulator (API in `mcp_sandbox.radkit`).
+"""RadkitBackend over HTTP to a RADKit relay (the simulator's API in `radkit_simulator`).
 
 Bearer session from `POST /api/login`, one new login on a 401, exec requests polled until
 complete like the SDK's `.wait()`.
@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from mcp_common import UpstreamError, get_logger
-from mcp_common.http import make_http_client, raise_for_status
+from mcp_common.http import raise_for_status
 
 from .backend import (
     PROBE_COMMAND,
@@ -76,18 +76,19 @@ def _device_result(name: str, raw: Any, commands: Sequence[str]) -> DeviceResult
 
 
 class HttpBackend:
-    """The RADKit simulator's JSON API, with credentials from the secret's config."""
+    """The RADKit simulator's JSON API over a pooled client, as the secret's identity.
+
+    The pool belongs to the caller (RadkitClient shares one per endpoint); `aclose` only ends
+    the session.
+    """
 
     def __init__(
         self,
         config: RadkitConfig,
+        http: httpx.AsyncClient,
         *,
-        timeout: float = 30.0,
-        retries: int = 3,
         poll_interval: float = 0.5,
         wait_margin: float = 10.0,
-        metrics: object | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         if config.mode != "http":
             raise ValueError(f"HttpBackend needs an http-mode config, got mode {config.mode!r}")
@@ -99,15 +100,7 @@ class HttpBackend:
         self.poll_interval = poll_interval
         self.wait_margin = wait_margin
         self._service = f"/api/services/{quote(config.service_id, safe='')}"
-        self._http = make_http_client(
-            BACKEND,
-            base_url=config.base_url,
-            timeout=timeout,
-            retries=retries,
-            verify=config.verify,
-            metrics=metrics,
-            transport=transport,
-        )
+        self._http = http
         self._token: str | None = None
         # Bumped at every login: a caller that saw generation g and got a 401 logs in again
         # only if nobody has done so since, so concurrent 401s cause a single login.
@@ -174,9 +167,8 @@ class HttpBackend:
         return reachability_from(await self.exec(devices, [PROBE_COMMAND], device_timeout))
 
     async def aclose(self) -> None:
-        """Close the connection pool."""
+        """Forget the session (the pool is closed by its owner)."""
         self._token = None
-        await self._http.aclose()
 
     # --- HTTP and session -----------------------------------------------------------------
     async def _call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import anyio.to_thread
 
 from mcp_common import ConfigurationError, UpstreamError
-from mcp_common.redaction import redact_text
+from mcp_common.observability import redact_text
 
 from .backend import (
     PROBE_COMMAND,

@@ -1,27 +1,16 @@
-"""The RADKit MCP server: `build(settings)` and the `main()` entry point."""
+"""The RADKit MCP server, declared: `SERVER`, with `build(settings)` and `main()`."""
 
 from __future__ import annotations
 
-from mcp_common import (
-    Authorizer,
-    SecretStore,
-    TokenVerifier,
-    configure_logging,
-    create_server,
-    load_settings,
-    run_server,
-)
-from mcp_common.components import (
-    build_secret_store,
-)
-from mcp_common.metrics import PlatformMetrics
-from mcp_common.server import PlatformServer
+from mcp_common.observability import PlatformMetrics
+from mcp_common.secrets import SecretStore
+from mcp_common.server import ServerSpec
 
 from .client import RadkitClient
 from .settings import RadkitSettings
 from .tools import all_toolsets
 
-__all__ = ["NAME", "RESOURCE", "build", "main"]
+__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "build", "main"]
 
 NAME = "radkit"
 RESOURCE = "radkit"
@@ -35,42 +24,25 @@ INSTRUCTIONS = (
 )
 
 
-def build(
-    settings: RadkitSettings,
-    *,
-    verifier: TokenVerifier | None = None,
-    authorizer: Authorizer | None = None,
-    secrets: SecretStore | None = None,
-    metrics: PlatformMetrics | None = None,
-) -> PlatformServer:
-    """The server with its client; components not given are built from the settings."""
-    metrics = metrics or PlatformMetrics(settings.service_name)
-    secrets = secrets or build_secret_store(settings, metrics)
-    client = RadkitClient(
+def _client(
+    settings: RadkitSettings, secrets: SecretStore, metrics: PlatformMetrics
+) -> RadkitClient:
+    return RadkitClient.from_settings(
+        settings,
         secrets,
-        secret_path=settings.secret_path,
-        timeout=settings.backend_timeout,
-        retries=settings.backend_retries,
+        metrics,
         poll_interval=settings.poll_interval,
         wait_margin=settings.wait_margin,
-        metrics=metrics,
-    )
-    return create_server(
-        settings,
-        name=NAME,
-        resource=RESOURCE,
-        toolsets=all_toolsets(client, max_output_chars=settings.max_output_chars),
-        verifier=verifier,
-        authorizer=authorizer,
-        secrets=secrets,
-        metrics=metrics,
-        instructions=INSTRUCTIONS,
-        closers=[client],
     )
 
 
-def main() -> None:
-    """Read the settings, configure logging, serve until interrupted."""
-    settings = load_settings(RadkitSettings)
-    configure_logging(settings.service_name, settings.log_level)
-    run_server(build(settings))
+SERVER = ServerSpec(
+    name=NAME,
+    resource=RESOURCE,
+    settings=RadkitSettings,
+    instructions=INSTRUCTIONS,
+    client=_client,
+    toolsets=lambda client, s: all_toolsets(client, max_output_chars=s.max_output_chars),
+)
+build = SERVER.build
+main = SERVER.main

@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from mcp_common import CommonSettings
+from mcp_common.http import BackendSettings
 
 __all__ = ["RadkitSettings"]
 
 
-class RadkitSettings(CommonSettings):
-    """Common settings plus the RADKit backend's timeouts, request polling and output size."""
+class RadkitSettings(BackendSettings):
+    """Backend settings (one HTTP call to the relay, in http mode) plus request polling."""
 
     service_name: str = "mcp-radkit"
     port: int = Field(8004, ge=0, le=65535)
     # Vault path of {mode, service_id, client_id, client_secret, base_url?, verify_tls?}.
-    secret_path: str = "api/radkit"
-    # One HTTP call to the RADKit relay (http mode).
-    backend_timeout: float = Field(30.0, gt=0, le=300)
-    backend_retries: int = Field(3, ge=0, le=10)
+    secret_path: str = Field("api/radkit", min_length=1)
     # Exec requests are polled every interval; given up on `wait_margin` s after their timeout.
     poll_interval: float = Field(0.5, gt=0, le=30)
     wait_margin: float = Field(10.0, gt=0, le=600)

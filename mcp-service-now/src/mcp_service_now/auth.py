@@ -13,25 +13,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from mcp_common.errors import ConfigurationError, UpstreamError
+from mcp_common.http import verify_tls_of
 
 from .errors import ServiceNowError, error_from_response
 
 __all__ = ["Credentials", "OAuthSession"]
 
-_TRUE = frozenset({"true", "1", "yes", "on"})
-_FALSE = frozenset({"false", "0", "no", "off"})
 TOKEN_PATH = "/oauth_token.do"
-
-
-def _flag(value: Any, path: str) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE:
-        return True
-    if text in _FALSE:
-        return False
-    raise ConfigurationError(f'secret \'{path}\': verify_tls must be "true" or "false"')
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +57,7 @@ class Credentials:
                 password=str(data["password"]),
                 client_id=str(data["client_id"]) if data.get("client_id") else None,
                 client_secret=str(data["client_secret"]) if data.get("client_secret") else None,
-                verify_tls=_flag(data.get("verify_tls", "true"), path),
+                verify_tls=verify_tls_of(data, path),
             )
         except ValueError as exc:
             raise ConfigurationError(f"secret '{path}': {exc}") from None

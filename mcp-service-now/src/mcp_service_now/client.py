@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from mcp_common.errors import UpstreamError
-from mcp_common.http import make_http_client
+from mcp_common.http import Endpoint, SecretBackedClient
 from mcp_common.secrets import SecretStore
 
 from .auth import Credentials, OAuthSession
@@ -57,64 +57,36 @@ def _table(name: str) -> str:
     return name
 
 
-class ServiceNowClient:
+class ServiceNowClient(SecretBackedClient[Credentials]):
     """Calls one ServiceNow instance with the credentials found at `secret_path`.
 
     The pooled HTTP client is re-built only when the instance URL or TLS verification change;
     OAuth tokens are renewed before expiry and once after a 401.
     """
 
+    BACKEND = "servicenow"
+    SECRET_PATH = DEFAULT_SECRET_PATH
+    TIMEOUT = 15.0
+    HEADERS = {"Accept": "application/json"}
+
     def __init__(
-        self,
-        secrets: SecretStore,
-        *,
-        secret_path: str = DEFAULT_SECRET_PATH,
-        backend: str = "servicenow",
-        timeout: float = 15.0,
-        retries: int = 3,
-        backoff: float = 0.2,
-        max_retry_after: float = 30.0,
-        metrics: object | None = None,
-        oauth: OAuthSession | None = None,
+        self, secrets: SecretStore, *, oauth: OAuthSession | None = None, **options: Any
     ) -> None:
-        if not secret_path.strip("/"):
-            raise ValueError("secret_path must not be empty")
-        if not backend:
-            raise ValueError("backend name must not be empty")
-        if timeout <= 0:
-            raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
-        if retries < 0 or backoff < 0 or max_retry_after < 0:
-            raise ValueError("retries, backoff and max_retry_after must be >= 0")
-        self.secrets = secrets
-        self.secret_path = secret_path.strip("/")
-        self.backend = backend
-        self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.max_retry_after = max_retry_after
-        self.metrics = metrics
-        self.oauth = oauth or OAuthSession(backend=backend)
-        self._http: httpx.AsyncClient | None = None
-        self._http_key: tuple[str, bool] | None = None
+        """`options`: those of SecretBackedClient (secret_path, timeout, retries, ...)."""
+        super().__init__(secrets, **options)
+        self.oauth = oauth or OAuthSession(backend=self.backend_name)
+
+    def parse_secret(self, secret: Mapping[str, Any]) -> Credentials:
+        """{instance_url, username, password, client_id?, client_secret?, verify_tls?}."""
+        return Credentials.from_secret(secret, self.secret_path)
+
+    def endpoint(self, config: Credentials) -> Endpoint:
+        """The instance URL and TLS verification."""
+        return config.instance_url, config.verify_tls
 
     async def credentials(self) -> Credentials:
         """The current credentials (the store caches them; rotation is picked up)."""
-        return Credentials.from_secret(await self.secrets.get(self.secret_path), self.secret_path)
-
-    async def _client(self, creds: Credentials) -> httpx.AsyncClient:
-        key = (creds.instance_url, creds.verify_tls)
-        if self._http is None or key != self._http_key:
-            old = self._http
-            self._http = make_http_client(
-                self.backend, base_url=creds.instance_url, verify=creds.verify_tls,
-                headers={"Accept": "application/json"}, timeout=self.timeout,
-                retries=self.retries, backoff=self.backoff,
-                max_retry_after=self.max_retry_after, metrics=self.metrics,
-            )  # fmt: skip
-            self._http_key = key
-            if old is not None:
-                await old.aclose()
-        return self._http
+        return await self.config()
 
     async def _send(
         self,
@@ -125,8 +97,7 @@ class ServiceNowClient:
         json: Mapping[str, Any] | None = None,
     ) -> httpx.Response:
         """One call with authentication; a 401 on an OAuth token renews it and tries once more."""
-        creds = await self.credentials()
-        http = await self._client(creds)
+        http, creds = await self.connection()
         for attempt in (1, 2):
             headers: dict[str, str] = {}
             auth: httpx.Auth | None = None
@@ -159,20 +130,22 @@ class ServiceNowClient:
             body = response.json()
         except ValueError:
             raise UpstreamError(
-                f"{self.backend} returned a response that is not JSON",
-                backend=self.backend, status=response.status_code,
+                f"{self.backend_name} returned a response that is not JSON",
+                backend=self.backend_name, status=response.status_code,
             ) from None  # fmt: skip
         if not isinstance(body, dict) or "result" not in body:
             raise UpstreamError(
-                f"{self.backend} returned a response without 'result'",
-                backend=self.backend, status=response.status_code,
+                f"{self.backend_name} returned a response without 'result'",
+                backend=self.backend_name, status=response.status_code,
             )  # fmt: skip
         return body["result"]
 
     def _record(self, response: httpx.Response) -> Record:
         result = self._result(response)
         if not isinstance(result, dict):
-            raise UpstreamError(f"{self.backend} returned no record", backend=self.backend)
+            raise UpstreamError(
+                f"{self.backend_name} returned no record", backend=self.backend_name
+            )
         return result
 
     async def list_records(
@@ -195,7 +168,9 @@ class ServiceNowClient:
         response = await self._send("GET", f"{TABLE_API}/{_table(table)}", params=params)
         records = self._result(response)
         if not isinstance(records, list):
-            raise UpstreamError(f"{self.backend} returned no record list", backend=self.backend)
+            raise UpstreamError(
+                f"{self.backend_name} returned no record list", backend=self.backend_name
+            )
         try:
             total = int(response.headers.get("X-Total-Count", ""))
         except ValueError:
@@ -230,10 +205,3 @@ class ServiceNowClient:
         """`PATCH /api/sn_chg_rest/v1/change/{sys_id}`: fields and state transitions."""
         path = f"{CHANGE_API}/{_sys_id(sys_id)}"
         return self._record(await self._send("PATCH", path, json=values))
-
-    async def aclose(self) -> None:
-        """Close the connection pool."""
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
-            self._http_key = None

@@ -7,8 +7,8 @@ from typing import Any
 
 import httpx
 
-from mcp_common.errors import PlatformError
-from mcp_common.redaction import redact_text
+from mcp_common.errors import InvalidInput, PlatformError
+from mcp_common.observability import redact_text
 
 __all__ = [
     "InvalidArgument",
@@ -39,7 +39,7 @@ class ServiceNowNotFound(ServiceNowError):
     """The record does not exist (or the integration user may not see it)."""
 
 
-class InvalidArgument(PlatformError, ValueError):
+class InvalidArgument(InvalidInput, ValueError):
     """A tool argument was refused before any call to ServiceNow."""
 
 

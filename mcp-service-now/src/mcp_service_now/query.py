@@ -129,6 +129,15 @@ class QueryBuilder:
         self._terms.append(_render(self.table, field, op, value))
         return self
 
+    def where_given(
+        self, conditions: Iterable[tuple[str, str, str | Sequence[str] | None]]
+    ) -> Self:
+        """AND each condition whose value was given (None, blank and empty are left out)."""
+        for field, op, value in conditions:
+            if value:
+                self.where(field, op, value)
+        return self
+
     def where_any(self, conditions: Iterable[tuple[str, str, str | Sequence[str]]]) -> Self:
         """AND one group of OR-ed conditions (`a^ORb`)."""
         parts = [_render(self.table, f, op, v) for f, op, v in conditions]

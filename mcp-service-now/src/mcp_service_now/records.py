@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["MAX_TEXT", "display", "optional", "sn_datetime", "text", "value"]
+__all__ = ["MAX_TEXT", "display", "optional", "pick", "sn_datetime", "text", "value"]
 
 MAX_TEXT = 2000  # long text (descriptions, journals) is cut so results stay model-sized
 
@@ -39,6 +39,15 @@ def text(record: Mapping[str, Any], name: str) -> str | None:
     if not shown:
         return None
     return shown if len(shown) <= MAX_TEXT else shown[:MAX_TEXT] + " [...]"
+
+
+def pick(
+    record: Mapping[str, Any],
+    read: Callable[[Mapping[str, Any], str], str | None],
+    names: Mapping[str, str],
+) -> dict[str, str | None]:
+    """Result field -> `read(record, record field)`, for each pair of `names`."""
+    return {name: read(record, field) for name, field in names.items()}
 
 
 def sn_datetime(moment: datetime) -> str:

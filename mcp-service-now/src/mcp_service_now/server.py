@@ -1,21 +1,14 @@
-"""The ServiceNow MCP server: `build(settings)` assembles it, `main()` runs it."""
+"""The ServiceNow MCP server, declared: `SERVER`, with `build(settings)` and `main()`."""
 
 from __future__ import annotations
 
-from mcp_common.authorizer import Authorizer
-from mcp_common.components import build_secret_store
-from mcp_common.logging import configure_logging
-from mcp_common.metrics import PlatformMetrics
-from mcp_common.oidc import TokenVerifier
-from mcp_common.secrets import SecretStore
-from mcp_common.server import PlatformServer, create_server, run_server
-from mcp_common.settings import load_settings
+from mcp_common.server import ServerSpec
 
 from .client import ServiceNowClient
 from .settings import ServiceNowSettings
 from .tools import change_tools, cmdb_tools, incident_tools
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "build", "main"]
+__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "build", "main"]
 
 NAME = "servicenow"
 RESOURCE = "servicenow"
@@ -33,42 +26,13 @@ ServiceNow for the service desk: incidents, normal change requests and the CMDB.
 """
 
 
-def build(
-    settings: ServiceNowSettings,
-    *,
-    verifier: TokenVerifier | None = None,
-    authorizer: Authorizer | None = None,
-    secrets: SecretStore | None = None,
-    metrics: PlatformMetrics | None = None,
-) -> PlatformServer:
-    """The server with its components (built from settings when not given)."""
-    metrics = metrics or PlatformMetrics(settings.service_name)
-    secrets = secrets or build_secret_store(settings, metrics)
-    client = ServiceNowClient(
-        secrets,
-        secret_path=settings.secret_path,
-        timeout=settings.servicenow_timeout,
-        retries=settings.servicenow_retries,
-        backoff=settings.servicenow_backoff,
-        max_retry_after=settings.servicenow_max_retry_after,
-        metrics=metrics,
-    )
-    return create_server(
-        settings,
-        name=NAME,
-        resource=RESOURCE,
-        toolsets=[incident_tools(client), change_tools(client), cmdb_tools(client)],
-        verifier=verifier,
-        authorizer=authorizer,
-        secrets=secrets,
-        metrics=metrics,
-        instructions=INSTRUCTIONS,
-        closers=[client],
-    )
-
-
-def main() -> None:
-    """Read settings from the environment, then serve until interrupted."""
-    settings = load_settings(ServiceNowSettings)
-    configure_logging(settings.service_name, settings.log_level)
-    run_server(build(settings))
+SERVER = ServerSpec(
+    name=NAME,
+    resource=RESOURCE,
+    settings=ServiceNowSettings,
+    instructions=INSTRUCTIONS,
+    client=ServiceNowClient.from_settings,
+    toolsets=lambda client, _: [incident_tools(client), change_tools(client), cmdb_tools(client)],
+)
+build = SERVER.build
+main = SERVER.main

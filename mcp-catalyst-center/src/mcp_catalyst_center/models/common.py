@@ -22,6 +22,12 @@ class Page(BaseModel):
         description="Pass as `offset` to get the next page; null when this is the last page"
     )
 
+    @staticmethod
+    def paging(offset: int, limit: int, count: int, total: int | None) -> dict[str, Any]:
+        """The page fields of `count` items from `offset`, asked `limit` at a time."""
+        following = next_offset(offset, count, limit, total)
+        return {"total": total, "offset": offset, "count": count, "next_offset": following}
+
 
 def next_offset(offset: int, count: int, limit: int, total: int | None) -> int | None:
     """Where the next page starts, or None when there is none."""

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
-from mcp_common import Toolset, UpstreamError
+from mcp_common import Toolset
 
-from ..client import CatalystCenterClient
-from ..errors import BACKEND
+from ..client import CatalystCenterClient, page_params
 from ..models import DeviceHealth, DeviceHealthList, Issue, IssueList, NetworkHealth
-from ..models.common import as_int, next_offset
-from .common import (
-    UUID_PATTERN,
-    V1,
-    Limit,
-    Offset,
-    as_records,
-    page_params,
-    resolve_site_id,
-    unwrap,
-)
+from ..models.common import Page
+from .common import UUID_PATTERN, Limit, Offset, given
 
 __all__ = ["assurance_tools"]
 
@@ -50,21 +40,14 @@ def assurance_tools(client: CatalystCenterClient) -> Toolset:
         limit: Limit = 50,
     ) -> DeviceHealthList:
         """Health scores (1-10) of devices with CPU, memory and reachability; filter POOR first."""
-        params: dict[str, Any] = dict(page_params(offset, limit))
-        if role:
-            params["deviceRole"] = role
-        if health:
-            params["health"] = health
+        page_params(offset, limit)
+        filters = given(deviceRole=role, health=health)
         if site:
-            params["siteId"] = await resolve_site_id(client, site)
-        body = await client.get(f"{V1}/device-health", params)
-        devices = [DeviceHealth.from_api(r) for r in as_records(unwrap(body))]
-        total = as_int(body.get("totalCount")) if isinstance(body, dict) else None
+            filters["siteId"] = await client.site_id(site)
+        records, total = await client.device_health(filters, offset=offset, limit=limit)
+        devices = [DeviceHealth.from_api(r) for r in records]
         return DeviceHealthList(
-            total=total,
-            offset=offset,
-            count=len(devices),
-            next_offset=next_offset(offset, len(devices), limit, total),
+            **Page.paging(offset, limit, len(devices), total),
             poor=sum(1 for d in devices if d.health == "POOR"),
             fair=sum(1 for d in devices if d.health == "FAIR"),
             good=sum(1 for d in devices if d.health == "GOOD"),
@@ -74,12 +57,7 @@ def assurance_tools(client: CatalystCenterClient) -> Toolset:
     @ts.tool(action="read", title="Get network health")
     async def get_network_health() -> NetworkHealth:
         """The network's overall health score and its breakdown per device category."""
-        body = await client.get(f"{V1}/network-health")
-        if not isinstance(body, dict):
-            raise UpstreamError(
-                "Catalyst Center returned malformed network health", backend=BACKEND
-            )
-        return NetworkHealth.from_api(body)
+        return NetworkHealth.from_api(await client.network_health())
 
     @ts.tool(action="read", title="List assurance issues")
     async def list_issues(
@@ -100,16 +78,11 @@ def assurance_tools(client: CatalystCenterClient) -> Toolset:
     ) -> IssueList:
         """Assurance issues (most urgent and most recent first) with counts per priority."""
         page_params(offset, limit)
-        params: dict[str, Any] = {}
-        if priority:
-            params["priority"] = ",".join(sorted(set(priority)))
-        if status:
-            params["issueStatus"] = status
-        if device_id:
-            params["deviceId"] = device_id
+        priorities = ",".join(sorted(set(priority or ())))
+        params = given(priority=priorities, issueStatus=status, deviceId=device_id)
         if site:
-            params["siteId"] = await resolve_site_id(client, site)
-        records = as_records(unwrap(await client.get(f"{V1}/issues", params)))
+            params["siteId"] = await client.site_id(site)
+        records = await client.issues(params)
         # Newest first, then (stable) most urgent first.
         issues = sorted(
             (Issue.from_api(r) for r in records),
@@ -123,10 +96,7 @@ def assurance_tools(client: CatalystCenterClient) -> Toolset:
             by_priority[key] = by_priority.get(key, 0) + 1
         page = issues[offset - 1 : offset - 1 + limit]
         return IssueList(
-            total=len(issues),
-            offset=offset,
-            count=len(page),
-            next_offset=next_offset(offset, len(page), limit, len(issues)),
+            **Page.paging(offset, limit, len(page), len(issues)),
             by_priority=by_priority,
             issues=page,
         )

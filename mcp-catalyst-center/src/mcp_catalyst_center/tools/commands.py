@@ -9,17 +9,21 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from mcp_common import Toolset, UpstreamError
-from mcp_common.cli_guard import ALLOWED_VERBS, check_command
-from mcp_common.config_masking import mask_config
+from mcp_common.network import (
+    ALLOWED_VERBS,
+    CommandList,
+    check_command,
+    mask_and_truncate,
+    per_output_budget,
+)
 
 from ..client import CatalystCenterClient
 from ..errors import BACKEND, InvalidArgument
 from ..models import CommandOutput, CommandRunResult, DeviceCommandOutputs
-from .common import V1, DeviceId, as_records, truncate, unwrap
+from .common import DeviceId
 
 __all__ = ["command_tools"]
 
-_RUNNER = f"{V1}/network-device-poller/cli/read-request"
 _FILE_ID = re.compile(r'"fileId"\s*:\s*"([A-Za-z0-9._-]+)"')
 _BUCKETS = ("SUCCESS", "FAILURE", "BLACKLISTED")
 
@@ -46,15 +50,7 @@ def command_tools(client: CatalystCenterClient, *, max_output_chars: int = 60_00
             list[DeviceId],
             Field(min_length=1, max_length=20, description="Device ids (UUIDs), at most 20"),
         ],
-        commands: Annotated[
-            list[str],
-            Field(
-                min_length=1,
-                max_length=10,
-                description="Commands, one per entry, e.g. 'show version', 'show ip interface "
-                "brief', 'show running-config | section interface'",
-            ),
-        ],
+        commands: CommandList,
     ) -> CommandRunResult:
         """Run read-only commands on devices (allow-listed; see the description)."""
         checked = [check_command(c) for c in commands]  # before anything reaches a device
@@ -62,15 +58,10 @@ def command_tools(client: CatalystCenterClient, *, max_output_chars: int = 60_00
             raise InvalidArgument("device_ids lists a device twice")
         if len(set(checked)) != len(checked):
             raise InvalidArgument("commands lists a command twice")
-        body = {"commands": checked, "deviceUuids": device_ids}
-        accepted = unwrap(await client.post(_RUNNER, body))
-        task_id = str(accepted.get("taskId") or "") if isinstance(accepted, dict) else ""
-        if not task_id:
-            raise UpstreamError("the command runner answered without a task id", backend=BACKEND)
+        task_id = await client.run_read_commands(checked, device_ids)
         task = await client.wait_for_task(task_id)
-        file_id = _file_id(task)
-        content = as_records(await client.get(f"{V1}/file/{file_id}"))
-        per_output = max(2_000, max_output_chars // (len(device_ids) * len(checked)))
+        content = await client.file_records(_file_id(task))
+        per_output = per_output_budget(max_output_chars, len(device_ids) * len(checked))
         devices = [_device_outputs(r, checked, per_output) for r in content]
         runs = [o for d in devices for o in d.results]
         ok = sum(1 for o in runs if o.status == "SUCCESS")
@@ -109,8 +100,7 @@ def _device_outputs(
             if isinstance(outputs, dict) and command in outputs:
                 status, text = bucket, str(outputs[command])
                 break
-        masked = mask_config(text)
-        output, cut = truncate(masked.text, max_chars)
+        output, masked, cut = mask_and_truncate(text, max_chars)
         results.append(CommandOutput(command=command, status=status, output=output,
-                                     masked_secrets=masked.masked, truncated=cut))  # fmt: skip
+                                     masked_secrets=masked, truncated=cut))  # fmt: skip
     return DeviceCommandOutputs(device_id=str(record.get("deviceUuid") or ""), results=results)

@@ -8,9 +8,9 @@ from pydantic import Field
 
 from mcp_common import Toolset
 
-from ..client import CatalystCenterClient
+from ..client import CatalystCenterClient, not_found
 from ..models import TaskStatus
-from .common import UUID_PATTERN, not_found
+from .common import UUID_PATTERN
 
 __all__ = ["task_tools"]
 

@@ -8,10 +8,10 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from mcp_common import Toolset, UpstreamError
-from mcp_common.config_masking import mask_config
-from mcp_common.logging import audit, get_logger
+from mcp_common.network import mask_config
+from mcp_common.observability import audit, get_logger
 
-from ..client import CatalystCenterClient
+from ..client import CatalystCenterClient, as_records
 from ..errors import BACKEND, InvalidArgument
 from ..models import (
     DeploymentResult,
@@ -21,14 +21,12 @@ from ..models import (
     TemplatePreview,
     TemplateSummary,
 )
-from ..models.common import as_str, next_offset
-from .common import UUID_PATTERN, V1, DeviceId, Limit, Offset, as_records, not_found, unwrap
+from ..models.common import Page, as_str
+from .common import UUID_PATTERN, DeviceId, Limit, Offset
 
 __all__ = ["template_tools"]
 
 _log = get_logger(__name__)
-_TP = f"{V1}/template-programmer/template"
-_DEPLOY_V2 = "/dna/intent/api/v2/template-programmer/template/deploy"
 _PENDING = frozenset({"INIT", "IN_PROGRESS", "PENDING", "SCHEDULED", "RUNNING"})
 _DEPLOYMENT_ID = re.compile(r"[0-9a-fA-F]{8}-(?:[0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}")
 
@@ -45,7 +43,9 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
     """Tools over the template programmer; deploy_template changes device configurations."""
     ts = Toolset("templates", "Configuration templates: catalog, preview, deployment")
 
-    @ts.tool(action="read", title="List configuration templates")
+    @ts.tool(
+        action="read", title="List configuration templates", cache_ttl=60, cache_tags={"templates"}
+    )
     async def get_all_templates(
         project: Annotated[
             str | None, Field(min_length=1, max_length=128, description="Only this project")
@@ -58,22 +58,13 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
         limit: Limit = 100,
     ) -> TemplateList:
         """List the configuration templates (id, project, latest version) of the catalog."""
-        params = {"projectNames": project} if project else None
-        rows = [
-            TemplateSummary.from_api(r) for r in as_records(unwrap(await client.get(_TP, params)))
-        ]
+        rows = [TemplateSummary.from_api(r) for r in await client.templates(project)]
         if name:
             rows = [t for t in rows if name.lower() in (t.name or "").lower()]
         page = rows[offset - 1 : offset - 1 + limit]
-        return TemplateList(
-            total=len(rows),
-            offset=offset,
-            count=len(page),
-            next_offset=next_offset(offset, len(page), limit, len(rows)),
-            templates=page,
-        )
+        return TemplateList(**Page.paging(offset, limit, len(page), len(rows)), templates=page)
 
-    @ts.tool(action="read", title="Get one template")
+    @ts.tool(action="read", title="Get one template", cache_ttl=60, cache_tags={"templates"})
     async def get_template(
         template_id: TemplateId,
         include_content: Annotated[
@@ -81,7 +72,7 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
         ] = True,
     ) -> TemplateDetail:
         """Get a template's parameters, versions and (by default) its body."""
-        raw = await _template(client, template_id)
+        raw = await client.template(template_id)
         content = None
         if include_content:
             content = mask_config(str(raw.get("templateContent") or "")).text
@@ -99,10 +90,7 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
         body: dict[str, Any] = {"templateId": template_id, "params": params}
         if device_id:
             body["deviceId"] = device_id
-        with not_found(f"template {template_id}"):
-            answer = unwrap(await client.put(f"{_TP}/preview", body))
-        if not isinstance(answer, dict):
-            raise UpstreamError("Catalyst Center returned a malformed preview", backend=BACKEND)
+        answer = await client.preview_template(body)
         problems = [
             str(e.get("message") or e.get("type") or e)
             for e in as_records(answer.get("validationErrors"))
@@ -117,7 +105,10 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
             cli=masked.text,
         )
 
-    @ts.tool(action="write", title="Deploy a template to devices")
+    # A deployment changes the devices' configuration (and their inventory records).
+    @ts.tool(
+        action="write", title="Deploy a template to devices", invalidates={"config", "inventory"}
+    )
     async def deploy_template(
         template_id: TemplateId,
         device_ids: Annotated[
@@ -131,6 +122,14 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
         ] = None,
         version: Annotated[
             int | None, Field(ge=1, description="Deploy this committed version (default latest)")
+        ] = None,
+        change_number: Annotated[
+            str | None,
+            Field(
+                pattern=r"^CHG[0-9]{4,12}$",
+                description="The approved ServiceNow change this deployment implements "
+                "(required when automation deploys for a person)",
+            ),
         ] = None,
     ) -> DeploymentResult:
         """Push a template's configuration to devices and wait for the outcome on each.
@@ -155,16 +154,11 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
                 target["versionedTemplateId"] = pinned
             targets.append(target)
         body = {"templateId": template_id, "forcePushTemplate": False, "targetInfo": targets}
-        with not_found(f"template {template_id}"):
-            accepted = unwrap(await client.post(_DEPLOY_V2, body))
-        task_id = str(accepted.get("taskId") or "") if isinstance(accepted, dict) else ""
-        if not task_id:
-            raise UpstreamError("Catalyst Center accepted the deployment without a task id",
-                                backend=BACKEND)  # fmt: skip
+        task_id = await client.deploy_template(body)
         task = await client.wait_for_task(task_id)
         deployment_id = _deployment_id(task)
         status = await client.poll(
-            lambda: _deployment_status(client, deployment_id),
+            lambda: client.deployment_status(deployment_id),
             lambda s: str(s.get("status") or "").upper() not in _PENDING,
             f"deployment {deployment_id}",
             hint=f"its deployment id is {deployment_id}",
@@ -174,6 +168,7 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
             "catalyst_center.template_deploy",
             "success" if result.status == "SUCCESS" else "failure",
             **{"template.id": template_id, "deployment.id": deployment_id,
+               "change.number": change_number,
                "devices.succeeded": result.succeeded, "devices.failed": result.failed},
         )  # fmt: skip
         return result
@@ -181,17 +176,9 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
     return ts
 
 
-async def _template(client: CatalystCenterClient, template_id: str) -> dict[str, Any]:
-    with not_found(f"template {template_id}"):
-        raw = unwrap(await client.get(f"{_TP}/{template_id}"))
-    if not isinstance(raw, dict):
-        raise UpstreamError("Catalyst Center returned a malformed template", backend=BACKEND)
-    return raw
-
-
 async def _version_id(client: CatalystCenterClient, template_id: str, version: int) -> str:
     """The id of a committed version (for rollback to an older one)."""
-    versions = TemplateDetail.from_api(await _template(client, template_id), None).versions
+    versions = TemplateDetail.from_api(await client.template(template_id), None).versions
     for info in versions:
         if info.version == version:
             return info.id
@@ -206,13 +193,6 @@ def _deployment_id(task: dict[str, Any]) -> str:
         if match:
             return match.group(0)
     raise UpstreamError("the deployment task finished without a deployment id", backend=BACKEND)
-
-
-async def _deployment_status(client: CatalystCenterClient, deployment_id: str) -> dict[str, Any]:
-    body = unwrap(await client.get(f"{_TP}/deploy/status/{deployment_id}"))
-    if not isinstance(body, dict):
-        raise UpstreamError("Catalyst Center returned a malformed deployment", backend=BACKEND)
-    return body
 
 
 def _result(task_id: str, deployment_id: str, raw: dict[str, Any]) -> DeploymentResult:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mcp_common.toolset import Toolset
+from mcp_common.server import Toolset
 
 from ..client import GitHubClient
 from .contents import content_tools

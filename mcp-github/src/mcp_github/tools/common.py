@@ -6,7 +6,6 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from ..client import GitHubClient
 from ..validation import BRANCH_PATTERN, OWNER_PATTERN, REPO_PATTERN
 
 __all__ = [
@@ -17,7 +16,6 @@ __all__ = [
     "PageNo",
     "PerPage",
     "Repo",
-    "default_branch",
 ]
 
 Owner = Annotated[
@@ -43,9 +41,3 @@ Branch = Annotated[
     str, Field(pattern=BRANCH_PATTERN, description="Branch name, e.g. feature/ntp-update")
 ]
 Direction = Annotated[Literal["asc", "desc"], Field(description="Sort direction")]
-
-
-async def default_branch(client: GitHubClient, path: str, what: str) -> str:
-    """The default branch of the repository at `path` (`/repos/{owner}/{repo}`)."""
-    data = await client.get(path, what=what)
-    return str(data.get("default_branch") or "main") if isinstance(data, dict) else "main"

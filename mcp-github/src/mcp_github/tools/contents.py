@@ -8,14 +8,14 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from mcp_common.toolset import Toolset
+from mcp_common.server import Toolset
 
 from ..client import GitHubClient
 from ..errors import GitHubConflict, GitHubValidationError, InvalidArgument
 from ..models import BranchCreated, FileWritten
 from ..secret_scan import refuse_secrets
-from ..validation import check_branch, check_path, check_text, repo_path
-from .common import Branch, Owner, Repo, default_branch
+from ..validation import check_branch, check_path, check_repo, check_text
+from .common import Branch, Owner, Repo
 
 __all__ = ["MAX_CONTENT", "content_tools"]
 
@@ -61,39 +61,31 @@ def content_tools(client: GitHubClient) -> Toolset:
     """The change toolset over one client."""
     ts = Toolset("contents", "Create branches and commit file changes")
 
-    @ts.tool(action="write", title="Create a branch", destructive=False)
+    # Branches and pushes change what the repository metadata says (default branch, pushed_at).
+    @ts.tool(action="write", title="Create a branch", destructive=False, invalidates={"repos"})
     async def create_branch(
         owner: Owner, repo: Repo, branch: Branch, from_ref: FromRef = None
     ) -> BranchCreated:
         """Create a branch from another branch or a commit (default: the default branch)."""
-        base = repo_path(owner, repo)
+        check_repo(owner, repo)
         check_branch(branch)
         start = check_branch(from_ref, "from_ref") if from_ref else None
         if start is None:
-            start = await default_branch(client, base, f"repository {owner}/{repo}")
-        if _SHA.match(start):
-            sha = start
-        else:
-            data = await client.get(
-                f"{base}/branches/{start}", what=f"branch {start} of {owner}/{repo}"
-            )
-            sha = str(data["commit"]["sha"])
+            start = await client.default_branch(owner, repo)
+        sha = start if _SHA.match(start) else await client.branch_sha(owner, repo, start)
         try:
-            _, ref = await client.send(
-                "POST",
-                f"{base}/git/refs",
-                {"ref": f"refs/heads/{branch}", "sha": sha},
-                what=f"repository {owner}/{repo}",
-            )
+            created = await client.create_branch(owner, repo, branch, sha)
         except GitHubValidationError as exc:
             if "already exists" in exc.message:
                 raise GitHubValidationError(
                     422, f"branch {branch} already exists in {owner}/{repo}"
                 ) from None
             raise
-        return BranchCreated(branch=branch, sha=str(ref["object"]["sha"]), from_ref=start)
+        return BranchCreated(branch=branch, sha=created, from_ref=start)
 
-    @ts.tool(action="write", title="Create or update a file", destructive=True)
+    @ts.tool(
+        action="write", title="Create or update a file", destructive=True, invalidates={"repos"}
+    )
     async def create_or_update_file(
         owner: Owner,
         repo: Repo,
@@ -110,13 +102,13 @@ def content_tools(client: GitHubClient) -> Toolset:
         branch (create_branch), commit there, then create_pull_request. Content that looks
         like a secret (private key, token, cleartext password) is refused.
         """
-        base = repo_path(owner, repo)
-        quoted = check_path(path)
+        check_repo(owner, repo)
+        check_path(path)
         check_branch(branch)
         message = check_text(message, "message")
         refuse_secrets(content, "content")
         refuse_secrets(message, "message")
-        main = await default_branch(client, base, f"repository {owner}/{repo}")
+        main = await client.default_branch(owner, repo)
         if branch == main and not allow_default_branch:
             raise InvalidArgument(
                 f"{branch} is the default branch of {owner}/{repo}: commit to another branch "
@@ -130,9 +122,7 @@ def content_tools(client: GitHubClient) -> Toolset:
         if sha:
             body["sha"] = sha
         try:
-            status, data = await client.send(
-                "PUT", f"{base}/contents/{quoted}", body, what=f"branch {branch} of {owner}/{repo}"
-            )
+            created, data = await client.put_file(owner, repo, path, body)
         except GitHubConflict as exc:
             if "does not match" not in exc.message:
                 raise  # e.g. a protected branch: GitHub's own words say why
@@ -153,7 +143,7 @@ def content_tools(client: GitHubClient) -> Toolset:
         return FileWritten(
             path=str(written.get("path") or path),
             branch=branch,
-            created=status == 201,
+            created=created,
             sha=str(written["sha"]),
             commit_sha=str(data["commit"]["sha"]),
             commit_url=data["commit"].get("html_url"),

@@ -6,13 +6,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from mcp_common.toolset import Toolset
+from mcp_common.server import Toolset
 
 from ..client import GitHubClient
 from ..errors import InvalidArgument
 from ..models import CommentCreated, IssueDetail, IssueList, SearchResults
 from ..secret_scan import refuse_secrets
-from ..validation import OWNER_PATTERN, check_owner, check_repo, check_text, repo_path
+from ..validation import OWNER_PATTERN, check_owner, check_repo, check_text
 from .common import Direction, Number, Owner, PageNo, PerPage, Repo
 
 __all__ = ["issue_tools"]
@@ -102,9 +102,7 @@ def issue_tools(client: GitHubClient) -> Toolset:
         params: dict[str, str | int] = {"q": q, "order": order}
         if sort:
             params["sort"] = sort
-        result = await client.get_page(
-            "/search/issues", params=params, page=page, per_page=per_page, items_key="items"
-        )
+        result = await client.search_issues(params, page=page, per_page=per_page)
         return SearchResults.from_page(q, result)
 
     @ts.tool(action="read", title="List issues")
@@ -121,15 +119,14 @@ def issue_tools(client: GitHubClient) -> Toolset:
         per_page: PerPage = 30,
     ) -> IssueList:
         """Issues of one repository, one page (pull requests left out unless asked for)."""
-        path = f"{repo_path(owner, repo)}/issues"
         params: dict[str, str | int] = {"state": state, "sort": sort, "direction": direction}
         if labels:
             params["labels"] = ",".join(check_text(label, "label") for label in labels)
         if assignee:
             special = assignee in ("none", "*")
             params["assignee"] = assignee if special else check_owner(assignee, "assignee")
-        result = await client.get_page(
-            path, params=params, page=page, per_page=per_page, what=f"repository {owner}/{repo}"
+        result = await client.list_items(
+            owner, repo, "issues", params, page=page, per_page=per_page
         )
         return IssueList.from_page(result, include_pull_requests=include_pull_requests)
 
@@ -138,12 +135,10 @@ def issue_tools(client: GitHubClient) -> Toolset:
         owner: Owner, repo: Repo, number: Number, include_comments: WithComments = True
     ) -> IssueDetail:
         """One issue (or pull request conversation) with its body and first comments."""
-        path = f"{repo_path(owner, repo)}/issues/{number}"
-        what = f"issue #{number} of {owner}/{repo}"
-        data = await client.get(path, what=what)
+        data = await client.get_item(owner, repo, "issues", number)
         comments: list[dict[str, Any]] = []
         if include_comments and data.get("comments"):
-            comments = (await client.get_page(f"{path}/comments", what=what)).items
+            comments = await client.issue_comments(owner, repo, number)
         return IssueDetail.from_api(data, comments)
 
     @ts.tool(action="write", title="Create an issue", destructive=False)
@@ -156,7 +151,7 @@ def issue_tools(client: GitHubClient) -> Toolset:
         assignees: Logins = None,
     ) -> IssueDetail:
         """Open an issue; unknown labels are created, assignees must be collaborators."""
-        path = f"{repo_path(owner, repo)}/issues"
+        check_repo(owner, repo)
         values: dict[str, Any] = {"title": check_text(title, "title")}
         refuse_secrets(title, "title")
         if body:
@@ -166,20 +161,17 @@ def issue_tools(client: GitHubClient) -> Toolset:
             values["labels"] = [check_text(label, "label") for label in labels]
         if assignees:
             values["assignees"] = assignees
-        _, data = await client.send("POST", path, values, what=f"repository {owner}/{repo}")
-        return IssueDetail.from_api(data)
+        return IssueDetail.from_api(await client.create_item(owner, repo, "issues", values))
 
     @ts.tool(action="write", title="Comment on an issue", destructive=False)
     async def add_issue_comment(
         owner: Owner, repo: Repo, number: Number, body: CommentBody
     ) -> CommentCreated:
         """Add a comment to an issue or a pull request conversation."""
-        path = f"{repo_path(owner, repo)}/issues/{number}/comments"
+        check_repo(owner, repo)
         text = check_text(body, "body")
         refuse_secrets(text, "body")
-        _, data = await client.send(
-            "POST", path, {"body": text}, what=f"issue #{number} of {owner}/{repo}"
-        )
+        data = await client.add_issue_comment(owner, repo, number, text)
         return CommentCreated(
             id=int(data["id"]),
             issue=number,
@@ -198,7 +190,7 @@ def issue_tools(client: GitHubClient) -> Toolset:
         assignees: Logins = None,
     ) -> IssueDetail:
         """Close or reopen an issue, or replace its labels or assignees ([] clears them)."""
-        path = f"{repo_path(owner, repo)}/issues/{number}"
+        check_repo(owner, repo)
         values: dict[str, Any] = {}
         if state:
             values["state"] = state
@@ -212,9 +204,6 @@ def issue_tools(client: GitHubClient) -> Toolset:
             values["assignees"] = assignees
         if not values:
             raise InvalidArgument("nothing to update: give state, labels or assignees")
-        _, data = await client.send(
-            "PATCH", path, values, what=f"issue #{number} of {owner}/{repo}"
-        )
-        return IssueDetail.from_api(data)
+        return IssueDetail.from_api(await client.update_issue(owner, repo, number, values))
 
     return ts

@@ -6,14 +6,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from mcp_common.toolset import Toolset
+from mcp_common.server import Toolset
 
 from ..client import GitHubClient
 from ..models import ChangedFile, PullRequestDetail, PullRequestList
 from ..models.common import text_cut
 from ..secret_scan import refuse_secrets
-from ..validation import check_branch, check_text, repo_path
-from .common import Branch, Direction, Number, Owner, PageNo, PerPage, Repo, default_branch
+from ..validation import check_branch, check_repo, check_text
+from .common import Branch, Direction, Number, Owner, PageNo, PerPage, Repo
 
 __all__ = ["pull_tools"]
 
@@ -66,15 +66,12 @@ def pull_tools(client: GitHubClient) -> Toolset:
         per_page: PerPage = 30,
     ) -> PullRequestList:
         """Pull requests of one repository, one page."""
-        path = f"{repo_path(owner, repo)}/pulls"
         params: dict[str, str | int] = {"state": state, "sort": sort, "direction": direction}
         if base:
             params["base"] = check_branch(base, "base")
         if head:
             params["head"] = f"{owner}:{check_branch(head, 'head')}"
-        result = await client.get_page(
-            path, params=params, page=page, per_page=per_page, what=f"repository {owner}/{repo}"
-        )
+        result = await client.list_items(owner, repo, "pulls", params, page=page, per_page=per_page)
         return PullRequestList.from_page(result)
 
     @ts.tool(action="read", title="Get a pull request")
@@ -82,10 +79,8 @@ def pull_tools(client: GitHubClient) -> Toolset:
         owner: Owner, repo: Repo, number: Number, include_patches: WithPatches = False
     ) -> PullRequestDetail:
         """One pull request: merge state, diff statistics and the files it changes."""
-        path = f"{repo_path(owner, repo)}/pulls/{number}"
-        what = f"pull request #{number} of {owner}/{repo}"
-        data = await client.get(path, what=what)
-        files = await client.get_page(f"{path}/files", per_page=MAX_FILES, what=what)
+        data = await client.get_item(owner, repo, "pulls", number)
+        files = await client.pull_request_files(owner, repo, number, per_page=MAX_FILES)
         changed = [_file(f, include_patches) for f in files.items]
         return PullRequestDetail.from_api(data, changed, truncated=files.has_next)
 
@@ -100,7 +95,7 @@ def pull_tools(client: GitHubClient) -> Toolset:
         draft: Draft = False,
     ) -> PullRequestDetail:
         """Open a pull request from `head` into `base` (both branches of this repository)."""
-        path = repo_path(owner, repo)
+        check_repo(owner, repo)
         check_branch(head, "head")
         values: dict[str, Any] = {"title": check_text(title, "title"), "head": head, "draft": draft}
         refuse_secrets(title, "title")
@@ -110,10 +105,7 @@ def pull_tools(client: GitHubClient) -> Toolset:
         if base:
             values["base"] = check_branch(base, "base")
         else:
-            values["base"] = await default_branch(client, path, f"repository {owner}/{repo}")
-        _, data = await client.send(
-            "POST", f"{path}/pulls", values, what=f"repository {owner}/{repo}"
-        )
-        return PullRequestDetail.from_api(data)
+            values["base"] = await client.default_branch(owner, repo)
+        return PullRequestDetail.from_api(await client.create_item(owner, repo, "pulls", values))
 
     return ts

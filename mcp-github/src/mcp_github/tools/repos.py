@@ -8,12 +8,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from mcp_common.toolset import Toolset
+from mcp_common.server import Toolset
 
 from ..client import GitHubClient
-from ..errors import GitHubNotFound, NotText
+from ..errors import NotText
 from ..models import FileContents, FileEntry, RepositoryDetail, RepositoryList
-from ..validation import OWNER_PATTERN, check_branch, check_owner, check_path, repo_path
+from ..validation import OWNER_PATTERN
 from .common import Owner, PageNo, PerPage, Repo
 
 __all__ = ["decode_text", "repo_tools"]
@@ -68,7 +68,7 @@ def repo_tools(client: GitHubClient, *, max_file_chars: int = 100_000) -> Toolse
     """The repository toolset over one client."""
     ts = Toolset("repos", "List and read repositories, files and directories")
 
-    @ts.tool(action="read", title="List repositories")
+    @ts.tool(action="read", title="List repositories", cache_ttl=60, cache_tags={"repos"})
     async def list_repositories(
         owner: OptionalOwner = None,
         visibility: Visibility = "all",
@@ -77,34 +77,15 @@ def repo_tools(client: GitHubClient, *, max_file_chars: int = 100_000) -> Toolse
         per_page: PerPage = 30,
     ) -> RepositoryList:
         """Repositories of an organisation or user (or all the token sees), one page."""
-        params: dict[str, str | int] = {"sort": sort}
-        if owner is None:
-            params["visibility"] = visibility
-            result = await client.get_page(
-                "/user/repos", params=params, page=page, per_page=per_page
-            )
-            return RepositoryList.from_page(None, result)
-        check_owner(owner)
-        params["type"] = visibility
-        try:
-            result = await client.get_page(
-                f"/orgs/{owner}/repos", params=params, page=page, per_page=per_page
-            )
-        except GitHubNotFound:  # not an organisation: a user account
-            result = await client.get_page(
-                f"/users/{owner}/repos",
-                params=params,
-                page=page,
-                per_page=per_page,
-                what=f"account {owner}",
-            )
+        result = await client.list_repositories(
+            owner, visibility=visibility, sort=sort, page=page, per_page=per_page
+        )
         return RepositoryList.from_page(owner, result)
 
-    @ts.tool(action="read", title="Get a repository")
+    @ts.tool(action="read", title="Get a repository", cache_ttl=60, cache_tags={"repos"})
     async def get_repository(owner: Owner, repo: Repo) -> RepositoryDetail:
         """One repository: default branch, visibility, topics, dates and write access."""
-        data = await client.get(repo_path(owner, repo), what=f"repository {owner}/{repo}")
-        return RepositoryDetail.from_api(data)
+        return RepositoryDetail.from_api(await client.get_repository(owner, repo))
 
     @ts.tool(action="read", title="Get file contents")
     async def get_file_contents(
@@ -114,15 +95,7 @@ def repo_tools(client: GitHubClient, *, max_file_chars: int = 100_000) -> Toolse
 
         Binary files and files over 1 MB are refused; long text is cut (truncated=true).
         """
-        base = repo_path(owner, repo)
-        quoted = check_path(path, allow_root=True)
-        params = {"ref": check_branch(ref, "ref")} if ref else None
-        where = f" at {ref}" if ref else ""
-        data = await client.get(
-            f"{base}/contents/{quoted}".rstrip("/"),
-            params=params,
-            what=f"path '{path}'{where} in {owner}/{repo}",
-        )
+        data = await client.get_contents(owner, repo, path, ref)
         if isinstance(data, list):
             entries = [
                 FileEntry(
@@ -132,7 +105,6 @@ def repo_tools(client: GitHubClient, *, max_file_chars: int = 100_000) -> Toolse
                     size=int(e.get("size") or 0),
                 )
                 for e in data
-                if isinstance(e, dict)
             ]
             return FileContents(path=path.strip("/"), ref=ref, type="dir", entries=entries)
         kind = str(data.get("type"))

@@ -7,12 +7,18 @@ from typing import Annotated
 from pydantic import Field
 
 from mcp_common import Toolset
-from mcp_common.cli_guard import ALLOWED_FILTERS, ALLOWED_VERBS, check_command
-from mcp_common.config_masking import mask_config as mask_text
+from mcp_common.network import (
+    ALLOWED_FILTERS,
+    ALLOWED_VERBS,
+    CommandList,
+    check_command,
+    per_output_budget,
+)
+from mcp_common.network import mask_config as mask_text
 
 from ..client import RadkitClient
 from ..models import DeviceReachability, ExecReport, ReachabilityReport
-from .common import DeviceName, device_outputs, per_output_budget, unique
+from .common import DeviceName, device_outputs, unique
 
 __all__ = ["MAX_REACHABILITY_DEVICES", "command_tools"]
 
@@ -44,15 +50,7 @@ def command_tools(client: RadkitClient, *, max_output_chars: int = 60_000) -> To
             list[DeviceName],
             Field(min_length=1, max_length=20, description="Device names, at most 20"),
         ],
-        commands: Annotated[
-            list[str],
-            Field(
-                min_length=1,
-                max_length=10,
-                description="Commands, one per entry, e.g. 'show version', 'show ip interface "
-                "brief', 'show running-config | section interface'",
-            ),
-        ],
+        commands: CommandList,
         device_timeout: Annotated[
             int, Field(ge=1, le=300, description="Seconds each device has to answer")
         ] = 30,

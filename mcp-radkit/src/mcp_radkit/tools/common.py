@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import Field
 
-from mcp_common.config_masking import mask_config as mask_text
+from mcp_common.network import mask_and_truncate
+from mcp_common.network import mask_config as mask_text
 
 from ..backend import CommandResult, DeviceResult
 from ..errors import InvalidArgument
@@ -18,8 +19,6 @@ __all__ = [
     "DeviceName",
     "command_output",
     "device_outputs",
-    "per_output_budget",
-    "truncate",
     "unique",
 ]
 
@@ -28,7 +27,6 @@ DeviceName = Annotated[
     str,
     Field(pattern=DEVICE_NAME_PATTERN, description="Device name as list_devices shows it"),
 ]
-_MIN_BUDGET = 2_000
 
 
 def unique(values: Sequence[str], what: str) -> list[str]:
@@ -38,29 +36,16 @@ def unique(values: Sequence[str], what: str) -> list[str]:
     return list(values)
 
 
-def truncate(text: str, max_chars: int) -> tuple[str, bool]:
-    """The text cut to `max_chars`, and whether it was cut."""
-    if len(text) <= max_chars:
-        return text, False
-    return text[:max_chars] + "\n... [truncated]", True
-
-
-def per_output_budget(max_output_chars: int, outputs: int) -> int:
-    """Characters each output may use so that one call stays within the limit."""
-    return max(_MIN_BUDGET, max_output_chars // max(1, outputs))
-
-
 def command_output(result: CommandResult, max_chars: int) -> CommandOutput:
     """A command's outcome for the model: masked first, then cut."""
-    masked = mask_text(result.output)
-    text, cut = truncate(masked.text, max_chars)
+    text, masked, cut = mask_and_truncate(result.output, max_chars)
     message = mask_text(result.message).text or None
     return CommandOutput(
         command=result.command,
         status=result.status,
         output=text,
         message=message,
-        masked_secrets=masked.masked,
+        masked_secrets=masked,
         truncated=cut,
     )
 

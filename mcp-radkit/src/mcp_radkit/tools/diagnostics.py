@@ -7,8 +7,8 @@ from typing import Annotated
 from pydantic import Field
 
 from mcp_common import Toolset
-from mcp_common.cli_guard import check_command
-from mcp_common.config_masking import mask_config as mask_text
+from mcp_common.network import check_command, per_output_budget
+from mcp_common.network import mask_config as mask_text
 
 from ..backend import DeviceResult
 from ..client import RadkitClient
@@ -27,7 +27,7 @@ from ..diagnostics import (
     parse_version,
 )
 from ..models import CpuLoad, DeviceDiagnostics, DiagnosticsReport, InterfaceSummary
-from .common import DeviceName, command_output, per_output_budget, unique
+from .common import DeviceName, command_output, unique
 
 __all__ = ["diagnostics_tools"]
 

@@ -7,7 +7,8 @@ from typing import Any, Self
 from pydantic import BaseModel, Field
 
 from ..client import Page, Record
-from ..records import display, optional, text, value
+from ..records import display, optional, pick, text
+from .tasks import TaskPage, task_summary
 
 __all__ = [
     "APPROVAL_FIELDS",
@@ -31,6 +32,14 @@ CHANGE_DETAIL_FIELDS: tuple[str, ...] = (
     "correlation_id", "opened_at", "closed_at", "work_notes", "comments",
 )  # fmt: skip
 APPROVAL_FIELDS: tuple[str, ...] = ("sys_id", "approver", "state", "sys_updated_on", "comments")
+# ChangeDetail's fields beyond the summary: result field -> record field.
+_TEXTS = {name: name for name in (
+    "description", "justification", "implementation_plan", "backout_plan", "test_plan",
+    "close_notes", "work_notes", "comments",
+)}  # fmt: skip
+_MORE = {name: name for name in (
+    "requested_by", "impact", "category", "close_code", "correlation_id", "opened_at", "closed_at",
+)} | {"configuration_item": "cmdb_ci"}  # fmt: skip
 
 
 class Change(BaseModel):
@@ -79,21 +88,8 @@ class ChangeDetail(Change):
     @classmethod
     def from_record(cls, record: Record) -> Self:
         """Build from a Table API or Change API record (value/display_value pairs)."""
-        extra = {name: text(record, name) for name in (
-            "description", "justification", "implementation_plan", "backout_plan", "test_plan",
-            "close_notes", "work_notes", "comments",
-        )}  # fmt: skip
         return cls(
-            **_summary(record),
-            **extra,
-            configuration_item=optional(record, "cmdb_ci"),
-            requested_by=optional(record, "requested_by"),
-            impact=optional(record, "impact"),
-            category=optional(record, "category"),
-            close_code=optional(record, "close_code"),
-            correlation_id=optional(record, "correlation_id"),
-            opened_at=optional(record, "opened_at"),
-            closed_at=optional(record, "closed_at"),
+            **_summary(record), **pick(record, text, _TEXTS), **pick(record, optional, _MORE)
         )
 
 
@@ -103,24 +99,17 @@ class ChangeCreated(ChangeDetail):
     created: bool = Field(True, description="False: an existing change had this correlation_id")
 
 
-class ChangeList(BaseModel):
+class ChangeList(TaskPage):
     """One page of change requests, newest update first."""
 
     total: int = Field(description="How many changes match, over every page")
-    offset: int
-    next_offset: int | None = Field(description="Pass as offset for the next page; null: none")
     changes: list[Change | ChangeDetail]
 
     @classmethod
     def from_page(cls, page: Page, *, details: bool) -> Self:
         """Build from a page of records."""
         kind = ChangeDetail if details else Change
-        return cls(
-            total=page.total,
-            offset=page.offset,
-            next_offset=page.next_offset,
-            changes=[kind.from_record(r) for r in page.records],
-        )
+        return cls(**cls.paging(page), changes=[kind.from_record(r) for r in page.records])
 
 
 class Approval(BaseModel):
@@ -153,18 +142,8 @@ class ChangeApprovals(BaseModel):
 
 
 def _summary(record: Record) -> dict[str, Any]:
-    return {
-        "sys_id": value(record, "sys_id"),
-        "number": display(record, "number"),
-        "short_description": display(record, "short_description"),
-        "state": display(record, "state"),
-        "type": display(record, "type"),
-        "priority": display(record, "priority"),
-        "risk": display(record, "risk"),
-        "approval": display(record, "approval"),
-        "assigned_to": optional(record, "assigned_to"),
-        "assignment_group": optional(record, "assignment_group"),
-        "planned_start": optional(record, "start_date"),
-        "planned_end": optional(record, "end_date"),
-        "updated": optional(record, "sys_updated_on"),
-    }
+    shown = ("number", "short_description", "state", "type", "priority", "risk", "approval")
+    return task_summary(record, shown, {
+        "assigned_to": "assigned_to", "assignment_group": "assignment_group",
+        "planned_start": "start_date", "planned_end": "end_date",
+    })  # fmt: skip

@@ -7,7 +7,8 @@ from typing import Any, Self
 from pydantic import BaseModel, Field
 
 from ..client import Page, Record
-from ..records import display, optional, text, value
+from ..records import optional, pick, text
+from .tasks import TaskPage, task_summary
 
 __all__ = [
     "INCIDENT_DETAIL_FIELDS",
@@ -26,6 +27,11 @@ INCIDENT_DETAIL_FIELDS: tuple[str, ...] = (
     "opened_at", "resolved_at", "close_code", "close_notes", "correlation_id", "work_notes",
     "comments",
 )  # fmt: skip
+# IncidentDetail's fields beyond the summary: result field -> record field.
+_TEXTS = {name: name for name in ("description", "close_notes", "work_notes", "comments")}
+_MORE = {name: name for name in (
+    "impact", "urgency", "category", "opened_at", "resolved_at", "close_code", "correlation_id",
+)} | {"caller": "caller_id", "configuration_item": "cmdb_ci"}  # fmt: skip
 
 
 class Incident(BaseModel):
@@ -67,51 +73,24 @@ class IncidentDetail(Incident):
     def from_record(cls, record: Record) -> Self:
         """Build from a Table API record (display_value=all)."""
         return cls(
-            **_summary(record),
-            description=text(record, "description"),
-            impact=optional(record, "impact"),
-            urgency=optional(record, "urgency"),
-            category=optional(record, "category"),
-            caller=optional(record, "caller_id"),
-            configuration_item=optional(record, "cmdb_ci"),
-            opened_at=optional(record, "opened_at"),
-            resolved_at=optional(record, "resolved_at"),
-            close_code=optional(record, "close_code"),
-            close_notes=text(record, "close_notes"),
-            correlation_id=optional(record, "correlation_id"),
-            work_notes=text(record, "work_notes"),
-            comments=text(record, "comments"),
+            **_summary(record), **pick(record, text, _TEXTS), **pick(record, optional, _MORE)
         )
 
 
-class IncidentList(BaseModel):
+class IncidentList(TaskPage):
     """One page of incidents, newest update first."""
 
     total: int = Field(description="How many incidents match, over every page")
-    offset: int
-    next_offset: int | None = Field(description="Pass as offset for the next page; null: none")
     incidents: list[Incident | IncidentDetail]
 
     @classmethod
     def from_page(cls, page: Page, *, details: bool) -> Self:
         """Build from a page of records."""
         kind = IncidentDetail if details else Incident
-        return cls(
-            total=page.total,
-            offset=page.offset,
-            next_offset=page.next_offset,
-            incidents=[kind.from_record(r) for r in page.records],
-        )
+        return cls(**cls.paging(page), incidents=[kind.from_record(r) for r in page.records])
 
 
 def _summary(record: Record) -> dict[str, Any]:
-    return {
-        "sys_id": value(record, "sys_id"),
-        "number": display(record, "number"),
-        "short_description": display(record, "short_description"),
-        "state": display(record, "state"),
-        "priority": display(record, "priority"),
-        "assigned_to": optional(record, "assigned_to"),
-        "assignment_group": optional(record, "assignment_group"),
-        "updated": optional(record, "sys_updated_on"),
-    }
+    shown = ("number", "short_description", "state", "priority")
+    return task_summary(record, shown, {"assigned_to": "assigned_to",
+                                        "assignment_group": "assignment_group"})  # fmt: skip

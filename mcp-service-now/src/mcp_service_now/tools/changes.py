@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import Field
 
-from mcp_common.toolset import Toolset
+from mcp_common.server import Toolset
 
 from ..choices import (
     CHANGE_STATES,
@@ -21,13 +21,14 @@ from ..choices import (
 )
 from ..client import ServiceNowClient
 from ..errors import InvalidArgument
-from ..lookups import fetch_ci, fetch_task, resolve_task
+from ..lookups import fetch_ci, fetch_task
 from ..models import ChangeApprovals, ChangeCreated, ChangeDetail, ChangeList
 from ..models.changes import APPROVAL_FIELDS, CHANGE_DETAIL_FIELDS, CHANGE_FIELDS, Approval
 from ..models.cmdb import CI_FIELDS
 from ..query import QueryBuilder
-from ..records import display, sn_datetime, value
+from ..records import display, value
 from .common import (
+    Active,
     Description,
     Details,
     Group,
@@ -38,10 +39,15 @@ from .common import (
     Person,
     Query,
     RiskLevel,
+    Summary,
     Window,
+    Words,
+    flag,
+    moment,
     name_value,
     present,
-    require_changes,
+    search_tasks,
+    update_task,
     window,
 )
 
@@ -50,15 +56,12 @@ __all__ = ["change_tools"]
 ChangeRef = Annotated[
     str, Field(min_length=1, max_length=64, description="Change number (CHG0030001) or sys_id")
 ]
-Words = Annotated[str | None, Field(max_length=200, description="Words in the short description")]
 States = Annotated[list[ChangeState] | None, Field(max_length=8, description="Any of these")]
 CiName = Annotated[str | None, Field(max_length=100, description="Primary CI's name")]
 Correlation = Annotated[
     str | None,
     Field(max_length=100, description="The caller's idempotency key (e.g. a workflow id)"),
 ]
-Active = Annotated[bool | None, Field(description="True: open only; false: closed only")]
-Summary = Annotated[str, Field(min_length=1, max_length=160, description="One-line summary")]
 Implementation = Annotated[str, Field(min_length=1, max_length=4000, description="The steps")]
 Backout = Annotated[str, Field(min_length=1, max_length=4000, description="How to undo it")]
 TestPlan = Annotated[str | None, Field(max_length=4000, description="How to verify it worked")]
@@ -99,28 +102,18 @@ def change_tools(client: ServiceNowClient) -> Toolset:
     ) -> ChangeList:
         """Search change requests with typed filters, newest update first; paged.
         correlation_id finds the change a workflow created."""
-        q = QueryBuilder("change_request")
-        if text:
-            q.where("short_description", "LIKE", text)
-        if state:
-            q.where("state", "IN", [CHANGE_STATES[s] for s in state])
-        if correlation_id:
-            q.where("correlation_id", "=", correlation_id)
-        if assignment_group:
-            q.where("assignment_group.name", "=", assignment_group)
-        if configuration_item:
-            q.where("cmdb_ci.name", "=", configuration_item)
-        if active is not None:
-            q.where("active", "=", "true" if active else "false")
-        if starts_after is not None:
-            q.where("start_date", ">=", sn_datetime(starts_after))
-        if starts_before is not None:
-            q.where("start_date", "<=", sn_datetime(starts_before))
-        q.fragment(query).order_by("sys_updated_on", descending=True)
+        q = QueryBuilder("change_request").where_given([
+            ("short_description", "LIKE", text),
+            ("state", "IN", [CHANGE_STATES[s] for s in state or ()]),
+            ("correlation_id", "=", correlation_id),
+            ("assignment_group.name", "=", assignment_group),
+            ("cmdb_ci.name", "=", configuration_item),
+            ("active", "=", flag(active)),
+            ("start_date", ">=", moment(starts_after)),
+            ("start_date", "<=", moment(starts_before)),
+        ])  # fmt: skip
         fields = CHANGE_DETAIL_FIELDS if details else CHANGE_FIELDS
-        page = await client.list_records(
-            "change_request", query=q.build(), fields=fields, limit=limit, offset=offset
-        )
+        page = await search_tasks(client, q, query, fields, limit, offset)
         return ChangeList.from_page(page, details=details)
 
     @ts.tool(action="read", title="Get a change request")
@@ -227,9 +220,7 @@ def change_tools(client: ServiceNowClient) -> Toolset:
             "close_notes": close_notes,
             **window(planned_start, planned_end),
         }
-        require_changes(values, "change")
-        sys_id = await resolve_task(client, "change_request", change)
-        record = await client.update_change(sys_id, present(values))
+        record = await update_task(client, "change_request", change, values, client.update_change)
         return ChangeDetail.from_record(record)
 
     return ts

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from mcp_common.toolset import Toolset
+from mcp_common.server import Toolset
 
 from ..client import ServiceNowClient
 from ..errors import InvalidArgument
@@ -31,7 +31,7 @@ def cmdb_tools(client: ServiceNowClient) -> Toolset:
     """The CMDB toolset over one ServiceNow client."""
     ts = Toolset("cmdb", "Look up configuration items and their relationships")
 
-    @ts.tool(action="read", title="Look up configuration items")
+    @ts.tool(action="read", title="Look up configuration items", cache_ttl=60, cache_tags={"cmdb"})
     async def lookup_ci(
         name: Name = None,
         ip_address: Address = None,
@@ -59,7 +59,7 @@ def cmdb_tools(client: ServiceNowClient) -> Toolset:
         kind = CiDetail if details else ConfigurationItem
         return CiList(total=page.total, items=[kind.from_record(r) for r in page.records])
 
-    @ts.tool(action="read", title="Get a CI's relationships")
+    @ts.tool(action="read", title="Get a CI's relationships", cache_ttl=60, cache_tags={"cmdb"})
     async def get_ci_relations(ci: CiRef, limit: Limit = 50, offset: Offset = 0) -> CiRelations:
         """The CMDB relationships of one CI (what it connects to, depends on, is used by)."""
         record = await fetch_ci(client, ci, ("sys_id", "name"))

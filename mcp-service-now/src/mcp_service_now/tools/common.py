@@ -1,19 +1,22 @@
-"""Argument types and checks shared by the ServiceNow toolsets."""
+"""Argument types, checks and the search and update steps shared by the ServiceNow toolsets."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import Field
 
 from ..choices import Level, Risk
+from ..client import Page, Record, ServiceNowClient
 from ..errors import InvalidArgument
-from ..query import check_value
+from ..lookups import resolve_task
+from ..query import QueryBuilder, check_value
 from ..records import sn_datetime
 
 __all__ = [
+    "Active",
     "Description",
     "Details",
     "Group",
@@ -24,11 +27,17 @@ __all__ = [
     "Person",
     "Query",
     "RiskLevel",
+    "Summary",
     "Urgency",
     "Window",
+    "Words",
+    "flag",
+    "moment",
     "name_value",
     "present",
     "require_changes",
+    "search_tasks",
+    "update_task",
     "window",
 ]
 
@@ -56,6 +65,9 @@ Person = Annotated[str | None, Field(max_length=80, description="Person's name o
 Window = Annotated[
     datetime | None, Field(description="ISO 8601 date-time; without a zone it is UTC")
 ]
+Words = Annotated[str | None, Field(max_length=200, description="Words in the short description")]
+Active = Annotated[bool | None, Field(description="True: open only; false: closed only")]
+Summary = Annotated[str, Field(min_length=1, max_length=160, description="One-line summary")]
 
 
 def name_value(value: str | None, what: str) -> str | None:
@@ -89,3 +101,40 @@ def require_changes(values: Mapping[str, Any], what: str) -> None:
 def present(values: Mapping[str, Any]) -> dict[str, Any]:
     """Only the fields the caller gave (sending the others would blank them)."""
     return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def flag(given: bool | None) -> str | None:
+    """A boolean filter as ServiceNow spells it; None when not given."""
+    return None if given is None else ("true" if given else "false")
+
+
+def moment(given: datetime | None) -> str | None:
+    """A date-time filter as ServiceNow spells it; None when not given."""
+    return None if given is None else sn_datetime(given)
+
+
+async def search_tasks(
+    client: ServiceNowClient,
+    q: QueryBuilder,
+    query: str | None,
+    fields: Sequence[str],
+    limit: int,
+    offset: int,
+) -> Page:
+    """One page of `q` AND the caller's fragment, newest update first."""
+    q.fragment(query).order_by("sys_updated_on", descending=True)
+    return await client.list_records(
+        q.table, query=q.build(), fields=fields, limit=limit, offset=offset
+    )
+
+
+async def update_task(
+    client: ServiceNowClient,
+    table: str,
+    ref: str,
+    values: Mapping[str, Any],
+    write: Callable[[str, dict[str, Any]], Awaitable[Record]],
+) -> Record:
+    """Write the given fields to the incident or change `ref` names (a number or sys_id)."""
+    require_changes(values, "change" if table == "change_request" else table)
+    return await write(await resolve_task(client, table, ref), present(values))

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Annotated, Any
 
 from pydantic import Field
 
-from mcp_common.toolset import Toolset
+from mcp_common.server import Toolset
 
 from ..choices import (
     INCIDENT_STATES,
@@ -17,13 +18,13 @@ from ..choices import (
     IncidentState,
     IncidentTarget,
 )
-from ..client import ServiceNowClient
-from ..lookups import fetch_task, resolve_task
+from ..client import Record, ServiceNowClient
+from ..lookups import fetch_task
 from ..models import IncidentDetail, IncidentList
 from ..models.incidents import INCIDENT_DETAIL_FIELDS, INCIDENT_FIELDS
 from ..query import QueryBuilder
-from ..records import sn_datetime
 from .common import (
+    Active,
     Description,
     Details,
     Group,
@@ -33,10 +34,15 @@ from .common import (
     Offset,
     Person,
     Query,
+    Summary,
     Urgency,
+    Words,
+    flag,
+    moment,
     name_value,
     present,
-    require_changes,
+    search_tasks,
+    update_task,
 )
 
 __all__ = ["incident_tools"]
@@ -44,7 +50,6 @@ __all__ = ["incident_tools"]
 IncidentRef = Annotated[
     str, Field(min_length=1, max_length=64, description="Incident number (INC0010001) or sys_id")
 ]
-Words = Annotated[str | None, Field(max_length=200, description="Words in the short description")]
 States = Annotated[list[IncidentState] | None, Field(max_length=6, description="Any of these")]
 Priorities = Annotated[
     list[Annotated[int, Field(ge=1, le=5)]] | None,
@@ -52,9 +57,7 @@ Priorities = Annotated[
 ]
 Assignee = Annotated[str | None, Field(max_length=80, description="Assignee's name")]
 CiName = Annotated[str | None, Field(max_length=100, description="Affected CI's name")]
-Active = Annotated[bool | None, Field(description="True: open only; false: closed only")]
 Since = Annotated[datetime | None, Field(description="Updated at or after (ISO 8601, UTC)")]
-Summary = Annotated[str, Field(min_length=1, max_length=160, description="One-line summary")]
 Category = Annotated[IncidentCategory | None, Field(description="What kind of problem")]
 Code = Annotated[IncidentCloseCode, Field(description="Resolution code")]
 CiRef = Annotated[str | None, Field(max_length=100, description="Affected CI's name or sys_id")]
@@ -86,28 +89,18 @@ def incident_tools(client: ServiceNowClient) -> Toolset:
         details: Details = False,
     ) -> IncidentList:
         """Search incidents with typed filters, newest update first; paged, with a total."""
-        q = QueryBuilder("incident")
-        if text:
-            q.where("short_description", "LIKE", text)
-        if state:
-            q.where("state", "IN", [INCIDENT_STATES[s] for s in state])
-        if priority:
-            q.where("priority", "IN", [str(p) for p in priority])
-        if assignment_group:
-            q.where("assignment_group.name", "=", assignment_group)
-        if assigned_to:
-            q.where("assigned_to.name", "=", assigned_to)
-        if configuration_item:
-            q.where("cmdb_ci.name", "=", configuration_item)
-        if active is not None:
-            q.where("active", "=", "true" if active else "false")
-        if updated_after is not None:
-            q.where("sys_updated_on", ">=", sn_datetime(updated_after))
-        q.fragment(query).order_by("sys_updated_on", descending=True)
+        q = QueryBuilder("incident").where_given([
+            ("short_description", "LIKE", text),
+            ("state", "IN", [INCIDENT_STATES[s] for s in state or ()]),
+            ("priority", "IN", [str(p) for p in priority or ()]),
+            ("assignment_group.name", "=", assignment_group),
+            ("assigned_to.name", "=", assigned_to),
+            ("cmdb_ci.name", "=", configuration_item),
+            ("active", "=", flag(active)),
+            ("sys_updated_on", ">=", moment(updated_after)),
+        ])  # fmt: skip
         fields = INCIDENT_DETAIL_FIELDS if details else INCIDENT_FIELDS
-        page = await client.list_records(
-            "incident", query=q.build(), fields=fields, limit=limit, offset=offset
-        )
+        page = await search_tasks(client, q, query, fields, limit, offset)
         return IncidentList.from_page(page, details=details)
 
     @ts.tool(action="read", title="Get an incident")
@@ -167,11 +160,7 @@ def incident_tools(client: ServiceNowClient) -> Toolset:
             "impact": LEVELS[impact] if impact else None,
             "urgency": LEVELS[urgency] if urgency else None,
         }
-        require_changes(values, "incident")
-        sys_id = await resolve_task(client, "incident", incident)
-        return IncidentDetail.from_record(
-            await client.update_record("incident", sys_id, present(values))
-        )
+        return IncidentDetail.from_record(await _update(client, incident, values))
 
     @ts.tool(action="write", title="Resolve an incident", destructive=False)
     async def resolve_incident(
@@ -183,9 +172,12 @@ def incident_tools(client: ServiceNowClient) -> Toolset:
         """Resolve an incident with a resolution code and resolution notes."""
         values = {"state": INCIDENT_STATES["resolved"], "close_code": close_code,
                   "close_notes": close_notes.strip(), "work_notes": work_notes}  # fmt: skip
-        sys_id = await resolve_task(client, "incident", incident)
-        return IncidentDetail.from_record(
-            await client.update_record("incident", sys_id, present(values))
-        )
+        return IncidentDetail.from_record(await _update(client, incident, values))
 
     return ts
+
+
+async def _update(client: ServiceNowClient, incident: str, values: dict[str, Any]) -> Record:
+    """Write the given fields to one incident."""
+    write = partial(client.update_record, "incident")
+    return await update_task(client, "incident", incident, values, write)
