@@ -18,14 +18,16 @@ import httpx
 from pydantic import BaseModel, Field
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from dev_idp import IdpServer
 from mcp_common import CommonSettings, Toolset, create_server, current_principal
+from mcp_common.auth import OIDCVerifier
 from mcp_common.errors import UpstreamError
-from mcp_common.oidc import OIDCVerifier
-from mcp_common.rate_limit import InMemoryRateLimiter
-from mcp_common.rego_authorizer import RegoAuthorizer
+from mcp_common.http import CircuitBreaker
+from mcp_common.network import check_command
+from mcp_common.policy import RegoAuthorizer
+from mcp_common.server import InMemoryRateLimiter
 from mcp_common.testing import StaticSecretStore
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.serve import BackgroundServer
+from simulator_kit.serve import BackgroundServer
 
 __all__ = [
     "CallCounter",
@@ -109,6 +111,20 @@ def demo_tools() -> Toolset:
         """Answers after a delay."""
         await asyncio.sleep(seconds)
         return "done"
+
+    @ts.tool(action="read")
+    async def run_show(command: str = Field(max_length=300)) -> str:
+        """Check a device command against the read-only CLI guard (refusals are bad input)."""
+        return check_command(command)
+
+    breaker = CircuitBreaker("inventory", failure_threshold=1, reset_timeout=30)
+    breaker.acquire().failure()  # the backend failed: its circuit is open
+
+    @ts.tool(action="read")
+    async def backend_down() -> str:
+        """Fails the way a call to a backend behind an open circuit fails."""
+        breaker.acquire()
+        return "unreachable"
 
     return ts
 

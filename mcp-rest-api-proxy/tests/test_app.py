@@ -20,13 +20,12 @@ from typing import Any
 import httpx
 import pytest
 
-from mcp_common.logging import EcsJsonFormatter
-from mcp_common.mcp_client import McpClient
+from dev_idp import IdpServer
+from dev_idp.identities import subject_for
+from mcp_common.client import McpClient
+from mcp_common.observability import EcsJsonFormatter
 from mcp_rest_api_proxy import ProxySettings, ServerRegistry, create_app
-from mcp_rest_api_proxy.upstream import KeepAliveTransport
-from mcp_sandbox.identities import subject_for
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.serve import BackgroundServer
+from simulator_kit.serve import BackgroundServer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from proxy_stack import (
@@ -39,7 +38,10 @@ from proxy_stack import (
 )
 
 PROBLEM = "application/problem+json"
-DEMO_TOOLS = {"whoami", "echo", "count_matches", "shout", "change_config", "fail", "slow"}
+DEMO_TOOLS = {
+    "whoami", "echo", "count_matches", "shout", "change_config", "fail", "slow", "run_show",
+    "backend_down",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -93,7 +95,7 @@ def stack(
     )
 
     def client(name: str, url: str, **kwargs: Any) -> McpClient:
-        return McpClient(name, url, transport=KeepAliveTransport(), **kwargs)
+        return McpClient(name, url, **kwargs)
 
     registry = ServerRegistry(
         {
@@ -309,6 +311,86 @@ def test_a_server_side_rate_limit_is_429_with_retry_after(stack: ProxyStack) -> 
 def test_a_failing_tool_is_502_with_the_tools_message(stack: ProxyStack) -> None:
     body = problem(stack.call("demo", "fail"), 502)
     assert body["detail"] == "inventory returned HTTP 500 Internal Server Error: disk on fire"
+
+
+# --- hardening: ambiguous requests, hostile bodies, tools refusing input, open circuits ---------
+def _raw_post(stack: ProxyStack, path: str, content: bytes, headers: Any) -> httpx.Response:
+    return httpx.post(f"{stack.url}{path}", content=content, headers=headers, timeout=10)
+
+
+@pytest.mark.parametrize("order", ["valid-first", "valid-second"])
+def test_two_authorization_headers_are_400_never_first_one_wins(
+    stack: ProxyStack, order: str
+) -> None:
+    valid = ("Authorization", f"Bearer {stack.token('admin')}")
+    other = ("Authorization", f"Bearer {stack.token('developer')}")
+    headers = [valid, other] if order == "valid-first" else [other, valid]
+    before = stack.servers["demo"].counter.calls
+    for response in (
+        httpx.get(f"{stack.url}/api/v1/mcp/demo/tools", headers=headers),
+        _raw_post(stack, "/api/v1/mcp/demo/tools/whoami", b"{}", headers),
+    ):
+        body = problem(response, 400)
+        assert "exactly one Authorization header" in body["detail"]
+    assert stack.servers["demo"].counter.calls == before
+
+
+def test_host_and_origin_are_matched_exactly(stack: ProxyStack) -> None:
+    port = httpx.URL(stack.url).port
+    for host, status in (
+        (f"localhost:{port}.evil.example", 400),
+        (f"127.0.0.1:{port}@evil.example", 400),
+        ("evil.example", 421),
+        (f"localhost.evil.example:{port}", 421),
+    ):
+        problem(stack.get("/api/v1/mcp/servers", Host=host), status)
+    for origin in (f"http://localhost:{port}.evil.example", f"http://127.0.0.1:{port}@evil.example",
+                   "http://evil.example"):  # fmt: skip
+        problem(stack.get("/api/v1/mcp/servers", Origin=origin), 403)
+    assert stack.get("/api/v1/mcp/servers", Origin=f"http://127.0.0.1:{port}").status_code == 200
+    assert stack.get("/api/v1/mcp/servers", Host=f"localhost:{port}").status_code == 200
+
+
+@pytest.mark.parametrize("depth", [40, 100_000])
+def test_deeply_nested_json_is_422_not_500(stack: ProxyStack, depth: int) -> None:
+    raw = b'{"arguments": {"text": ' + b"[" * depth + b"]" * depth + b"}}"
+    before = stack.servers["demo"].counter.calls
+    response = _raw_post(stack, "/api/v1/mcp/demo/tools/echo", raw, stack.headers("admin"))
+    assert "nested more than" in problem(response, 422)["detail"]
+    assert stack.servers["demo"].counter.calls == before
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b'{"arguments": {"text": "a\\ud800b"}}', b'{"arguments": {"\\udfff": "x"}}'],
+    ids=["value", "key"],
+)
+def test_a_lone_surrogate_is_422_not_502(stack: ProxyStack, raw: bytes) -> None:
+    before = stack.servers["demo"].counter.calls
+    response = _raw_post(stack, "/api/v1/mcp/demo/tools/echo", raw, stack.headers("admin"))
+    assert "lone surrogate" in problem(response, 422)["detail"]
+    assert stack.servers["demo"].counter.calls == before
+
+
+@pytest.mark.parametrize(
+    "command", ["show version; reload", "configure terminal", "show ver\x00sion", "show \u00e9"]
+)
+def test_a_tool_refusing_its_input_is_422_with_its_reason(stack: ProxyStack, command: str) -> None:
+    body = problem(stack.call("demo", "run_show", {"command": command}), 422)
+    assert body["type"] == "urn:mcp-platform:problem:invalid-input"
+    assert "refused" in body["detail"]
+    assert stack.call("demo", "run_show", {"command": "show version"}).json()["result"] == (
+        "show version"
+    )
+
+
+def test_a_backends_open_circuit_is_503_with_retry_after(stack: ProxyStack) -> None:
+    response = stack.call("demo", "backend_down")
+    body = problem(response, 503)
+    assert body["type"] == "urn:mcp-platform:problem:backend-unavailable"
+    assert 1 <= int(response.headers["retry-after"]) <= 30
+    assert body["retry_after"] == int(response.headers["retry-after"])
+    assert "circuit open" in body["detail"]
 
 
 def test_an_unreachable_server_is_503(stack: ProxyStack) -> None:

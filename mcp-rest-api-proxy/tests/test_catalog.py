@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from dev_idp import IdpServer
+from mcp_common.client import McpClient
 from mcp_common.errors import AuthenticationError
-from mcp_common.mcp_client import McpClient
 from mcp_rest_api_proxy.catalog import ServiceToken, ToolCatalog
 from mcp_rest_api_proxy.registry import ServerRegistry
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.serve import BackgroundServer
+from simulator_kit.serve import BackgroundServer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from proxy_stack import closed_port, github_tools, start_server

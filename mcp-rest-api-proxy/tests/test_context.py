@@ -11,9 +11,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from mcp_common.logging import current_log_context
-from mcp_common.mcp_client import McpClient, ToolInfo
-from mcp_common.principal import Principal
+from mcp_common.auth import Principal
+from mcp_common.client import McpClient, ToolInfo
+from mcp_common.observability import current_log_context
 from mcp_common.testing import StaticAuthorizer, StaticVerifier
 from mcp_rest_api_proxy import ProxySettings, ServerRegistry, create_app
 from mcp_rest_api_proxy.context import RequestContextMiddleware, accept_request_id

@@ -23,12 +23,12 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
+from dev_idp import IdpServer
 from mcp_common import Toolset
-from mcp_common.mcp_client import McpClient, ToolInfo
+from mcp_common.client import McpClient, ToolInfo
 from mcp_rest_api_proxy import ProxySettings, ServerRegistry, create_app
 from mcp_rest_api_proxy.openapi import build_document
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.serve import BackgroundServer
+from simulator_kit.serve import BackgroundServer
 
 sys.path.insert(0, str(Path(__file__).parent))
 from proxy_stack import demo_tools, github_tools, start_server
@@ -118,7 +118,7 @@ def fuzz_target(
     """A proxy in front of two benign servers (no tool there fails or sleeps on purpose)."""
     benign = Toolset("demo")
     for fn, spec in demo_tools():
-        if spec.name not in ("fail", "slow"):
+        if spec.name not in ("fail", "slow", "backend_down"):
             benign.add(fn)
     demo = start_server(
         serve, idp, policy_path, name="demo", resource="catalyst-center", toolsets=[benign]

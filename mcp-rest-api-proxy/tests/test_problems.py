@@ -9,8 +9,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
+from mcp_common.client import McpCallError
 from mcp_common.errors import AuthorizationDenied
-from mcp_common.mcp_client import McpCallError
 from mcp_rest_api_proxy.problems import ProxyProblem, denied, from_mcp_error, problem_response
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_common.mcp_client import McpClient
+from mcp_common.client import McpClient
 from mcp_rest_api_proxy.problems import ProxyProblem
 from mcp_rest_api_proxy.registry import ServerRegistry
 from mcp_rest_api_proxy.settings import ProxySettings

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from starlette.requests import Request
 
-from mcp_common.authorizer import CachingAuthorizer
-from mcp_common.principal import Principal
+from mcp_common.auth import Principal
+from mcp_common.policy import CachingAuthorizer
 from mcp_common.testing import StaticAuthorizer, StaticVerifier
 from mcp_rest_api_proxy.problems import ProxyProblem
 from mcp_rest_api_proxy.security import Gatekeeper
@@ -39,6 +39,18 @@ async def test_no_bearer_token_is_401_with_a_challenge(header: str | None) -> No
         await gate().authenticate(request(header))
     assert caught.value.status == 401
     assert caught.value.headers["WWW-Authenticate"] == 'Bearer realm="mcp-rest-api-proxy"'
+
+
+@pytest.mark.parametrize("pair", [("Bearer good", "Bearer bad"), ("Bearer bad", "Bearer good")])
+async def test_two_authorization_headers_are_400_whichever_comes_first(
+    pair: tuple[str, str],
+) -> None:
+    headers = [(b"authorization", value.encode()) for value in pair]
+    duplicated = Request({"type": "http", "method": "GET", "path": "/", "headers": headers})
+    with pytest.raises(ProxyProblem) as caught:
+        await gate().authenticate(duplicated)
+    assert caught.value.status == 400
+    assert 'error="invalid_request"' in caught.value.headers["WWW-Authenticate"]
 
 
 async def test_a_verifier_crash_is_a_refusal_not_a_500() -> None:

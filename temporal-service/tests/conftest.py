@@ -19,10 +19,11 @@ from fastmcp.client.client import CallToolResult
 from fastmcp.client.transports import StreamableHttpTransport
 from temporalio.testing import WorkflowEnvironment
 
-from mcp_common.logging import AUDIT_LOGGER, EcsJsonFormatter
+from dev_idp import IdpServer
+from mcp_common.observability import AUDIT_LOGGER, EcsJsonFormatter
 from mcp_common.testing import StaticSecretStore
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.serve import BackgroundServer
+from platform_testkit import resource_token
+from simulator_kit.serve import BackgroundServer
 from temporal_service.settings import WorkflowSettings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,15 +81,19 @@ class Platform:
         self.settings: WorkflowSettings | None = None
         self.audit = io.StringIO()
 
+    def token(self, identity: str, url: str) -> str:
+        """A token of a demo identity for the server at `url` (its resource URI)."""
+        return resource_token(self.idp, identity, url)
+
     async def call(self, identity: str, url: str, tool: str, args: dict[str, Any]) -> Any:
         """Call a tool as a demo identity; the result (errors as results)."""
-        transport = StreamableHttpTransport(url, auth=self.idp.token(identity))
+        transport = StreamableHttpTransport(url, auth=self.token(identity, url))
         async with Client(transport) as client:
             return await client.call_tool(tool, args, raise_on_error=False)
 
     async def tools(self, identity: str, url: str) -> set[str]:
         """The tools a demo identity sees."""
-        async with Client(StreamableHttpTransport(url, auth=self.idp.token(identity))) as c:
+        async with Client(StreamableHttpTransport(url, auth=self.token(identity, url))) as c:
             return {t.name for t in await c.list_tools()}
 
     def sim(self, base: str, method: str, path: str, body: Any = None) -> Any:
@@ -121,7 +126,6 @@ def workflow_settings(platform: Platform, policy_path: Any, **overrides: Any) ->
     values: dict[str, Any] = {
         "port": free_port(),
         "oidc_issuer": platform.idp.issuer,
-        "oidc_audience": platform.idp.audience,
         "policy_path": str(policy_path),
         "secrets_backend": "file",
         "secrets_file": "/dev/null",  # unused: the servers get a StaticSecretStore
@@ -149,12 +153,12 @@ def platform(
     policy_path: Any,
 ) -> Iterator[Platform]:
     """Simulators, the Catalyst Center and ServiceNow MCP servers, the workflows server."""
+    from catalyst_center_simulator import create_catalyst_center_app
     from mcp_catalyst_center import CatalystCenterSettings
     from mcp_catalyst_center import build as build_cc
-    from mcp_sandbox.catalyst_center import create_catalyst_center_app
-    from mcp_sandbox.servicenow import create_servicenow_app
     from mcp_service_now.server import build as build_sn
     from mcp_service_now.settings import ServiceNowSettings
+    from servicenow_simulator import create_servicenow_app
     from temporal_service.server import build as build_wf
 
     cc_sim = serve(create_catalyst_center_app(username=CC_USER, password=CC_PASSWORD))
@@ -165,7 +169,6 @@ def platform(
     )
     common = {
         "oidc_issuer": idp.issuer,
-        "oidc_audience": idp.audience,
         "policy_path": str(policy_path),
         "secrets_backend": "file",
         "secrets_file": "/dev/null",

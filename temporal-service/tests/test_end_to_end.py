@@ -1,7 +1,8 @@
 """End to end on the real Temporal dev server: a person starts a deployment through MCP.
 
-network-engineer-mfa -> workflows MCP server -> Temporal -> worker -> (workload token for
-that person) -> Catalyst Center and ServiceNow MCP servers -> policy -> simulators.
+network-engineer-mfa -> workflows MCP server -> Temporal -> worker -> (that person's token
+exchanged at the IdP, the worker as actor) -> Catalyst Center and ServiceNow MCP servers ->
+policy (the person AND the worker may) -> simulators.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from mcp_sandbox.identities import subject_for
-from mcp_sandbox.inventory import DEVICES
+from dev_idp.identities import subject_for
+from simulator_kit.network import DEVICES
 from temporal_service.worker import run_worker
 
 from .conftest import NTP_PARAMS, NTP_TEMPLATE, Platform, text_of
@@ -107,24 +108,27 @@ async def test_happy_path_deploys_and_closes_the_change_with_the_requester_in_au
     assert change["number"]["value"] == done["ticket_id"]
     assert ENGINEER in change["description"]["value"]
     assert subject_for(ENGINEER) in change["description"]["value"]
-    # Policy and audit applied to the worker: its own identity, acting for the engineer.
-    worker_subject = subject_for("temporal-worker")
+    # Policy and audit applied to the engineer, through the worker: each decision names
+    # the person (user.id) and the actor chain (the worker), never a token of the worker's own.
     decisions = [
         e
         for e in fresh.audit_events()
-        if e.get("event.action") == "authorization.decision" and e.get("user.id") == worker_subject
+        if e.get("event.action") == "authorization.decision"
+        and e.get("user.actors") == ["temporal-worker"]
     ]
     tools = {e["authz.tool"] for e in decisions}
     assert {"create_change", "update_change", "deploy_template", "preview_template"} <= tools
-    assert {e["on_behalf_of"] for e in decisions} == {subject_for(ENGINEER)}
+    assert {e["user.id"] for e in decisions} == {subject_for(ENGINEER)}
     assert {e["authz.decision"] for e in decisions} == {"allow"}
+    assert not any(e.get("on_behalf_of") for e in decisions)
     # One pooled POST per call (no session, no tools/list), each naming the deployment.
     assert all(e["trace.id"].startswith(f"{workflow_id}-") for e in decisions)
     listings = [
         e
         for e in fresh.audit_events()
         if e.get("event.action") == "authorization.list_tools"
-        and e.get("user.id") == worker_subject
+        and e.get("user.id") == subject_for(ENGINEER)
+        and e.get("trace.id", "").startswith(f"{workflow_id}-")
     ]
     assert listings == []
 

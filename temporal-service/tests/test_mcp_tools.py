@@ -24,9 +24,9 @@ from temporalio.testing import ActivityEnvironment
 
 from mcp_common import CommonSettings, Principal, Toolset, create_server
 from mcp_common.errors import AuthenticationError, UpstreamError
-from mcp_common.logging import AUDIT_LOGGER, EcsJsonFormatter
+from mcp_common.observability import AUDIT_LOGGER, EcsJsonFormatter
 from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
-from mcp_sandbox.serve import BackgroundServer
+from simulator_kit.serve import BackgroundServer
 from temporal_service.activities.mcp_tools import McpPlatformTools, is_transient
 from temporal_service.activities.platform import ToolCallFailed
 
@@ -43,12 +43,14 @@ class Tokens:
         self.value = token
         self.asked: list[str] = []
         self.invalidated: list[str] = []
+        self.resources: list[str] = []
 
-    async def token(self, on_behalf_of: str) -> str:
+    async def token(self, on_behalf_of: str, resource: str) -> str:
         self.asked.append(on_behalf_of)
+        self.resources.append(resource)
         return self.value
 
-    def invalidate(self, on_behalf_of: str) -> None:
+    def invalidate(self, on_behalf_of: str, resource: str) -> None:
         self.invalidated.append(on_behalf_of)
 
 
@@ -238,6 +240,7 @@ async def test_answers_become_typed_results_with_normalised_states(
     outcome = await tools.deploy_template("t-1", ["d1", "d2"], {}, version=2, on_behalf_of="alice")
     assert (outcome.status, outcome.failed_devices) == ("PARTIAL_FAILURE", ["b"])
     assert set(tokens.asked) == {"alice"} and tokens.invalidated == []
+    assert set(tokens.resources) == {url}  # each server's resource: here, the URL called
 
 
 async def test_one_deployment_is_one_pooled_post_per_call_without_session_or_listing(
@@ -341,7 +344,7 @@ async def test_token_source_failures_are_classified_before_any_call(
             super().__init__()
             self.exc = exc
 
-        async def token(self, on_behalf_of: str) -> str:
+        async def token(self, on_behalf_of: str, resource: str) -> str:
             raise self.exc
 
     refused = Broken(AuthenticationError("the IdP refused the worker's credentials"))
@@ -370,7 +373,9 @@ async def test_answers_a_real_server_does_not_give_map_to_retry_or_refusal(
 ) -> None:
     respx.post(GATEWAY).mock(return_value=answer)
     tokens = Tokens()
-    caught = await failure(tools_for(GATEWAY, tokens).get_change("s", on_behalf_of="alice"))
+    # respx mocks httpx's own (httpcore) transport, not the default aiohttp pool.
+    tools = tools_for(GATEWAY, tokens, transport=httpx.AsyncHTTPTransport())
+    caught = await failure(tools.get_change("s", on_behalf_of="alice"))
     assert caught.retryable is retryable and tokens.invalidated == []
 
 

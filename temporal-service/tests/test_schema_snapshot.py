@@ -5,14 +5,11 @@ Rewrite on purpose: UPDATE_SNAPSHOTS=1 uv run pytest <this file>.
 
 from __future__ import annotations
 
-import json
-import os
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
+from platform_testkit import check_snapshot, tool_interface
 from temporal_service.server import build
 from temporal_service.settings import WorkflowSettings
 
@@ -33,24 +30,11 @@ async def current_interface() -> dict[str, Any]:
         authorizer=StaticAuthorizer(),
         secrets=StaticSecretStore({}),
     )
-    interface = {}
-    for tool in sorted(await platform.mcp.list_tools(run_middleware=False), key=lambda t: t.name):
-        mcp_tool = tool.to_mcp_tool().model_dump(mode="json", by_alias=True, exclude_none=True)
-        mcp_tool.pop("_meta", None)
-        mcp_tool["meta"] = tool.meta
-        interface[tool.name] = mcp_tool
-    return interface
+    return await tool_interface(platform)
 
 
 async def test_tool_interfaces_match_the_snapshot() -> None:
-    interface = await current_interface()
-    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
-        SNAPSHOT.write_text(json.dumps(interface, indent=2, sort_keys=True) + "\n")
-        pytest.skip("snapshot rewritten")
-    expected = json.loads(SNAPSHOT.read_text())
-    assert sorted(interface) == sorted(expected), "tools were added or removed"
-    for name in expected:
-        assert interface[name] == expected[name], f"the interface of {name!r} changed"
+    check_snapshot(await current_interface(), SNAPSHOT)
 
 
 async def test_start_executes_cancel_writes_status_reads_on_the_workflows_resource() -> None:

@@ -16,10 +16,10 @@ import pytest_asyncio
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
+from dev_idp import IdpServer
+from dev_idp.identities import subject_for
 from mcp_common.testing import StaticSecretStore
-from mcp_sandbox.identities import subject_for
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.serve import BackgroundServer
+from simulator_kit.serve import BackgroundServer
 from temporal_service.activities import DeploymentActivities
 from temporal_service.server import build
 from temporal_service.settings import WorkflowSettings

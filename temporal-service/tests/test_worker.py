@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 
+from dev_idp.identities import subject_for
 from mcp_common.errors import ConfigurationError
 from mcp_common.testing import StaticSecretStore
-from mcp_sandbox.identities import subject_for
-from mcp_sandbox.inventory import DEVICES
-from mcp_sandbox.openbao import OpenBaoDevServer
+from platform_launcher.openbao import OpenBaoDevServer
+from simulator_kit.network import DEVICES
 from temporal_service.models import DeploymentRequest, Timings
 from temporal_service.settings import WorkflowSettings
 from temporal_service.testing import FakePlatformTools
@@ -123,6 +123,8 @@ async def test_a_worker_killed_mid_deployment_resumes_and_one_change_exists(
             deploy_timeout_seconds=60,
             deploy_heartbeat_timeout_seconds=2,
         ),
+        # The engineer's token, as the workflows server puts it in the request.
+        delegation=platform.token("network-engineer-mfa", platform.wf_mcp),
     )
     client: Client = platform.env.client
     workflow_id = "template-deployment-durability-0001"

@@ -1,22 +1,24 @@
-"""The worker's tokens, from the real dev issuer: its own identity, acting for a person."""
+"""The worker's tokens from the real dev issuer: the person's token exchanged, worker as actor."""
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import jwt
 import pytest
+import pytest_asyncio
+from temporalio.testing import ActivityEnvironment
 
-from mcp_common.errors import AuthenticationError, UpstreamError
-from mcp_sandbox.identities import subject_for
-from mcp_sandbox.idp_server import IdpServer
-from temporal_service.activities.workload_token import WorkloadTokens
+from dev_idp import IdpServer
+from dev_idp.identities import subject_for
+from mcp_common.auth import SubjectTokenRefused, TokenExchanger
+from mcp_common.errors import AuthenticationError
+from temporal_service.activities.support import current_delegation, serving
+from temporal_service.activities.workload_token import DelegatedTokens
 
-from .conftest import free_port
-
-ALICE, BOB = subject_for("network-engineer-mfa"), subject_for("admin")
+CC, SN = "http://127.0.0.1:8002/mcp", "http://127.0.0.1:8080/mcp"
+ENGINEER = "network-engineer-mfa"
 
 
 def claims(token: str) -> dict[str, Any]:
@@ -24,112 +26,63 @@ def claims(token: str) -> dict[str, Any]:
     return decoded
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def tokens_for(idp: IdpServer, secret: str | None = None, **options: Any) -> WorkloadTokens:
-    value = secret or idp.secret("temporal-worker")
-
-    async def source() -> str:
-        return value
-
-    return WorkloadTokens(idp.issuer, "temporal-worker", source, **options)
+@pytest_asyncio.fixture
+async def tokens(idp: IdpServer) -> AsyncIterator[DelegatedTokens]:
+    exchanger = TokenExchanger(idp.issuer, "temporal-worker", idp.secret("temporal-worker"))
+    yield DelegatedTokens(exchanger)
+    await exchanger.aclose()
 
 
-async def test_the_token_is_the_workers_own_and_names_the_person(idp: IdpServer) -> None:
-    tokens = tokens_for(idp)
-    token = claims(await tokens.token(ALICE))
-    assert token["sub"] == subject_for("temporal-worker")
-    assert token["groups"] == ["automation"] and token["on_behalf_of"] == ALICE
-    await tokens.aclose()
+async def in_activity(delegation: str, body: Any) -> Any:
+    """Run `body()` as an activity serving the engineer with this delegation."""
+
+    async def activity() -> Any:
+        with serving(subject_for(ENGINEER), delegation):
+            return await body()
+
+    return await ActivityEnvironment().run(activity)
 
 
-async def test_tokens_are_cached_per_person_and_shared_by_concurrent_callers(
-    idp: IdpServer,
+async def test_the_token_is_the_person_s_for_one_server_naming_the_worker(
+    idp: IdpServer, tokens: DelegatedTokens
 ) -> None:
-    requests: list[str] = []
-
-    async def count(request: httpx.Request) -> None:
-        if request.url.path.endswith("/token"):
-            requests.append(request.url.path)
-
-    http = httpx.AsyncClient(event_hooks={"request": [count]})
-    tokens = tokens_for(idp, http_client=http)
-    first = await asyncio.gather(*(tokens.token(ALICE) for _ in range(5)))
-    assert len(set(first)) == 1 and len(requests) == 1
-    assert await tokens.token(ALICE) == first[0] and len(requests) == 1
-    other = await tokens.token(BOB)
-    assert other != first[0] and claims(other)["on_behalf_of"] == BOB and len(requests) == 2
-    await http.aclose()
+    person = idp.token(ENGINEER)
+    token = claims(await in_activity(person, lambda: tokens.token(subject_for(ENGINEER), CC)))
+    assert token["sub"] == subject_for(ENGINEER) and token["groups"] == ["network-engineers"]
+    assert token["aud"] == CC and token["act"] == {"sub": "temporal-worker"}
+    assert "on_behalf_of" not in token
+    assert "mfa" in token["amr"] or "duo" in token["amr"]  # the person's sign-in, kept
 
 
-async def test_a_token_is_refreshed_before_it_expires(idp: IdpServer) -> None:
-    clock = Clock()
-    tokens = tokens_for(idp, clock=clock, refresh_margin=30)
-    first = await tokens.token(ALICE)
-    clock.now += 300 - 31  # the dev issuer's tokens live 300 s
-    assert await tokens.token(ALICE) == first
-    clock.now += 2
-    renewed = await tokens.token(ALICE)
-    assert renewed != first and claims(renewed)["jti"] != claims(first)["jti"]
-    tokens.invalidate(ALICE)
-    assert await tokens.token(ALICE) != renewed
-    await tokens.aclose()
-
-
-@pytest.mark.parametrize(
-    ("person", "secret"),
-    [
-        (subject_for("nobody"), None),  # the issuer does not know this person
-        (subject_for("temporal-worker"), None),  # a workload never acts for a workload
-        (ALICE, "wrong-secret"),
-    ],
-)
-async def test_a_refusal_of_the_issuer_is_an_authentication_error(
-    idp: IdpServer, person: str, secret: str | None
+async def test_one_exchange_per_server_reused_and_dropped_when_a_server_refuses_it(
+    idp: IdpServer, tokens: DelegatedTokens
 ) -> None:
-    tokens = tokens_for(idp, secret)
-    with pytest.raises(AuthenticationError, match="refused the worker's token"):
-        await tokens.token(person)
-    await tokens.aclose()
+    person = idp.token(ENGINEER)
+    obo = subject_for(ENGINEER)
+
+    async def body() -> list[str]:
+        found = [await tokens.token(obo, CC), await tokens.token(obo, CC)]
+        found.append(await tokens.token(obo, SN))
+        tokens.invalidate(obo, CC)
+        found.append(await tokens.token(obo, CC))
+        return found
+
+    first, again, other, renewed = await in_activity(person, body)
+    assert first == again and claims(other)["aud"] == SN and renewed != first
+    assert tokens.exchanger.requests == 3
 
 
-async def test_an_unreachable_issuer_is_an_upstream_error_worth_retrying() -> None:
-    async def source() -> str:
-        return "x"
-
-    tokens = WorkloadTokens(f"http://127.0.0.1:{free_port()}", "temporal-worker", source)
-    with pytest.raises(UpstreamError, match="unreachable"):
-        await tokens.token(ALICE)
-    await tokens.aclose()
-
-
-async def test_the_worker_always_acts_for_someone(idp: IdpServer) -> None:
-    tokens = tokens_for(idp)
+async def test_without_a_delegation_there_is_no_token(tokens: DelegatedTokens) -> None:
+    assert current_delegation() == ""
+    with pytest.raises(AuthenticationError, match="no delegation"):
+        await in_activity("", lambda: tokens.token(subject_for(ENGINEER), CC))
     with pytest.raises(ValueError, match="on_behalf_of"):
-        await tokens.token("")
-    await tokens.aclose()
+        await tokens.token("", CC)
 
 
-@pytest.mark.parametrize(
-    ("issuer", "client_id", "options"),
-    [
-        ("ftp://idp", "w", {}),
-        ("http://idp", "", {}),
-        ("http://idp", "w", {"refresh_margin": -1}),
-        ("http://idp", "w", {"max_entries": 0}),
-    ],
-)
-def test_the_constructor_refuses_bad_arguments(
-    issuer: str, client_id: str, options: dict[str, Any]
+async def test_an_expired_delegation_ends_the_worker_s_rights(
+    idp: IdpServer, tokens: DelegatedTokens
 ) -> None:
-    async def source() -> str:
-        return "x"
-
-    with pytest.raises(ValueError):
-        WorkloadTokens(issuer, client_id, source, **options)
+    expired = idp.mint(ENGINEER, exp=1_000, iat=900)
+    with pytest.raises(SubjectTokenRefused):
+        await in_activity(expired, lambda: tokens.token(subject_for(ENGINEER), CC))

@@ -8,23 +8,33 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import uvicorn
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
 from starlette.exceptions import HTTPException
-from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from mcp_common.asgi import BodyLimitMiddleware
-from mcp_common.authorizer import Authorizer, CachingAuthorizer
-from mcp_common.components import build_authorizer, build_verifier
-from mcp_common.logging import configure_logging, get_logger, log_context
-from mcp_common.metrics import CONTENT_TYPE_LATEST, PlatformMetrics
-from mcp_common.oidc import TokenVerifier
-from mcp_common.runtime import tune_gc
+from mcp_common.auth import TokenVerifier
+from mcp_common.observability import (
+    CONTENT_TYPE_LATEST,
+    PlatformMetrics,
+    configure_logging,
+    get_logger,
+    log_context,
+)
+from mcp_common.policy import Authorizer, CachingAuthorizer
+from mcp_common.server import (
+    AdmissionMiddleware,
+    BodyLimitMiddleware,
+    RequestGuardMiddleware,
+    build_authorizer,
+    build_verifier,
+    prepare_metrics_dir,
+    run_listener,
+    tune_gc,
+)
 from mcp_common.settings import load_settings
 
 from .catalog import ServiceToken, ToolCatalog
@@ -122,10 +132,22 @@ def create_app(
     app.add_exception_handler(HTTPException, http_exception_handler)
     app.add_exception_handler(RequestValidationError, validation_exception_handler)
     _add_operational_routes(app, settings, service, metrics)
-    if settings.allowed_hosts:
-        app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.allowed_hosts)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
-    app.add_middleware(RequestContextMiddleware)  # outermost: ids and logs for everything
+    # Like the MCP servers: exact Host and Origin, one Authorization header (problem+json).
+    app.add_middleware(
+        RequestGuardMiddleware,
+        allowed_hosts=settings.allowed_hosts,
+        allowed_origins=settings.allowed_origins,
+        problem_json=True,
+    )
+    app.add_middleware(RequestContextMiddleware)  # ids and logs for everything
+    # Outermost: past MCP_MAX_IN_FLIGHT requests in this process, 503 + Retry-After at once.
+    app.add_middleware(
+        AdmissionMiddleware,
+        max_in_flight=settings.max_in_flight,
+        problem_json=True,
+        metrics=metrics,
+    )
     return app
 
 
@@ -225,9 +247,13 @@ def main() -> None:
         "log_config": None,
         "access_log": False,
         "timeout_graceful_shutdown": 5,
+        # Slow clients (headers or body dribbled in) are cut off, like on the MCP servers.
+        "header_timeout": settings.http_header_timeout_seconds,
+        "body_timeout": settings.http_body_timeout_seconds,
     }
     if settings.workers > 1:
-        uvicorn.run(
+        prepare_metrics_dir(settings.service_name)  # /metrics adds up every worker's counts
+        run_listener(
             "mcp_rest_api_proxy.app:create_app_from_env",
             factory=True,
             workers=settings.workers,
@@ -236,4 +262,4 @@ def main() -> None:
     else:
         app = create_app(settings)
         tune_gc()
-        uvicorn.run(app, **options)
+        run_listener(app, **options)

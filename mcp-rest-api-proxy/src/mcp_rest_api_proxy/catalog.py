@@ -20,9 +20,9 @@ from urllib.parse import quote_plus
 
 import httpx
 
+from mcp_common.client import McpCallError, ToolInfo
 from mcp_common.errors import AuthenticationError
-from mcp_common.logging import get_logger, log_context
-from mcp_common.mcp_client import McpCallError, ToolInfo
+from mcp_common.observability import get_logger, log_context
 
 from .registry import ServerRegistry
 

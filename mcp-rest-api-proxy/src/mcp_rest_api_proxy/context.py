@@ -8,7 +8,7 @@ import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mcp_common.logging import get_logger, log_context
+from mcp_common.observability import get_logger, log_context
 
 __all__ = ["RequestContextMiddleware", "accept_request_id"]
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from mcp_common.mcp_client import ToolInfo
+from mcp_common.client import ToolInfo
 
 from .problems import PROBLEM_MEDIA_TYPE, ProblemDetails
 

@@ -12,8 +12,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from mcp_common.client import McpCallError
 from mcp_common.errors import AuthorizationDenied, PlatformError
-from mcp_common.mcp_client import McpCallError
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -34,6 +34,7 @@ _KIND_STATUS: dict[str, tuple[int, str]] = {
     "denied": (403, "forbidden"),
     "unknown_tool": (404, "unknown-tool"),
     "invalid_arguments": (422, "invalid-arguments"),
+    "invalid_input": (422, "invalid-input"),
     "rate_limited": (429, "rate-limited"),
     "too_large": (413, "too-large"),
     "unauthorized": (401, "unauthorized"),
@@ -43,6 +44,7 @@ _KIND_STATUS: dict[str, tuple[int, str]] = {
     "endpoint_not_found": (502, "upstream-misconfigured"),
     "protocol": (502, "upstream-protocol"),
     "unavailable": (503, "server-unavailable"),
+    "backend_unavailable": (503, "backend-unavailable"),
     "timeout": (504, "server-timeout"),
 }
 

@@ -6,12 +6,13 @@ import asyncio
 import time
 from collections.abc import Iterator, Mapping
 
-from mcp_common.logging import get_logger
-from mcp_common.mcp_client import McpClient
+from mcp_common.auth import SubjectTokenRefused, TokenExchanger
+from mcp_common.client import McpClient
+from mcp_common.errors import UpstreamError
+from mcp_common.observability import get_logger
 
 from .problems import ProxyProblem
 from .settings import ProxySettings
-from .upstream import KeepAliveTransport
 
 __all__ = ["ServerRegistry"]
 
@@ -21,7 +22,13 @@ _log = get_logger("mcp.rest_proxy")
 class ServerRegistry:
     """Name -> McpClient, fixed at start (from MCP_SERVERS)."""
 
-    def __init__(self, clients: Mapping[str, McpClient], *, health_ttl: float = 5.0) -> None:
+    def __init__(
+        self,
+        clients: Mapping[str, McpClient],
+        *,
+        health_ttl: float = 5.0,
+        exchanger: TokenExchanger | None = None,
+    ) -> None:
         if health_ttl < 0:
             raise ValueError("health_ttl must be >= 0")
         for name, client in clients.items():
@@ -30,10 +37,21 @@ class ServerRegistry:
         self._clients = dict(clients)
         self._health_ttl = health_ttl
         self._health: tuple[float, dict[str, bool]] | None = None
+        self.exchanger = exchanger
 
     @classmethod
     def from_settings(cls, settings: ProxySettings) -> ServerRegistry:
         """One client per configured server, with the settings' timeout and pool size."""
+        secret = settings.exchange_client_secret
+        exchanger = None
+        if secret is not None:
+            exchanger = TokenExchanger(
+                str(settings.oidc_issuer),
+                settings.exchange_client_id,
+                secret.get_secret_value(),
+                token_endpoint=settings.proxy_token_endpoint,
+                timeout=settings.oidc_http_timeout,
+            )
         return cls(
             {
                 name: McpClient(
@@ -42,11 +60,35 @@ class ServerRegistry:
                     timeout=settings.upstream_timeout,
                     max_connections=settings.upstream_max_connections,
                     list_cache_ttl=settings.tools_cache_ttl,
-                    transport=KeepAliveTransport(max_connections=settings.upstream_max_connections),
                 )
                 for name, url in settings.servers.items()
-            }
+            },
+            exchanger=exchanger,
         )
+
+    async def upstream_token(self, token: str, client: McpClient) -> str:
+        """The token to send `client`'s server: the caller's, exchanged for that server.
+
+        Its resource is the server's URL. A refused caller token is a 401 problem; an IdP
+        that is down a 503, one that refuses the proxy a 502. Without an exchanger (legacy,
+        shared audience) the caller's own token.
+        """
+        if self.exchanger is None:
+            return token
+        try:
+            return await self.exchanger.exchange(token, client.url)
+        except SubjectTokenRefused as exc:
+            raise ProxyProblem(
+                401,
+                "unauthorized",
+                str(exc),
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            ) from None
+        except UpstreamError as exc:
+            status = 503 if exc.kind in ("network", "timeout", "http") else 502
+            raise ProxyProblem(
+                status, "identity-provider", f"token exchange failed: {exc}", server=client.name
+            ) from None
 
     def get(self, name: str) -> McpClient:
         """The client for `name`; 404 problem when no such server is configured."""
@@ -79,7 +121,9 @@ class ServerRegistry:
         return health
 
     async def aclose(self) -> None:
-        """Close every client's pool."""
+        """Close every client's pool (and the exchanger's)."""
+        if self.exchanger is not None:
+            await self.exchanger.aclose()
         for client in self._clients.values():
             try:
                 await client.aclose()

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from starlette.responses import JSONResponse
 
-from mcp_common.logging import log_context
+from mcp_common.observability import log_context
 
 from .openapi import problem_responses
 from .problems import ProxyProblem
@@ -126,20 +126,65 @@ _CALL_BODY = {
 }
 
 
+# Deeper than any tool's arguments need; deep enough nesting would exhaust the recursion
+# of every JSON parser on the way (ours, the MCP server's, jsonschema's).
+MAX_JSON_DEPTH = 32
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 async def _arguments(request: Request) -> dict[str, Any]:
     """The `arguments` object of the body (no body: no arguments); 422 otherwise."""
     raw = await request.body()
     if not raw.strip():
         return {}
     try:
-        return _CALL_ADAPTER.validate_python(json.loads(raw)).arguments
-    except (ValueError, ValidationError) as exc:
-        errors = exc.errors() if isinstance(exc, ValidationError) else []
+        body = json.loads(raw, parse_constant=_refuse_constant)
+    except RecursionError:
+        raise _invalid(f"the body is nested more than {MAX_JSON_DEPTH} levels deep") from None
+    except ValueError:
+        raise _invalid('the body must be {"arguments": {...}}: it is not valid JSON') from None
+    problem = _unsafe_json(body)
+    if problem is not None:
+        raise _invalid(problem)
+    try:
+        return _CALL_ADAPTER.validate_python(body).arguments
+    except ValidationError as exc:
         where = "; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in errors[:5]
+            f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:5]
         )
-        raise ProxyProblem(
-            422,
-            "invalid-request",
-            f'the body must be {{"arguments": {{...}}}}{": " + where if where else ""}',
-        ) from None
+        raise _invalid(f'the body must be {{"arguments": {{...}}}}: {where}') from None
+
+
+def _invalid(detail: str) -> ProxyProblem:
+    return ProxyProblem(422, "invalid-request", detail)
+
+
+def _unsafe_json(value: Any) -> str | None:
+    """Why `value` cannot be passed on (too deep, text that is not Unicode), else None."""
+    stack: list[tuple[Any, int, str]] = [(value, 1, "body")]
+    while stack:
+        item, depth, where = stack.pop()
+        if isinstance(item, dict | list) and depth > MAX_JSON_DEPTH:
+            return f"the body is nested more than {MAX_JSON_DEPTH} levels deep (at {where[:80]})"
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not _is_unicode(key):
+                    return f"a key in {where} is not valid Unicode text (a lone surrogate)"
+                stack.append((child, depth + 1, f"{where}.{key[:32]}"))
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1, f"{where}[{i}]") for i, child in enumerate(item))
+        elif isinstance(item, str) and not _is_unicode(item):
+            # JSON's \ud800 escapes decode to a lone surrogate: no valid UTF-8 exists for it.
+            return f"{where} is not valid Unicode text (a lone surrogate)"
+    return None
+
+
+def _is_unicode(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True

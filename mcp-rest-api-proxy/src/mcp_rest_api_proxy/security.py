@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from mcp_common.authorizer import AuthorizationRequest, CachingAuthorizer
+from mcp_common.auth import Principal, TokenVerifier
 from mcp_common.errors import AuthenticationError, AuthorizationDenied
-from mcp_common.logging import get_logger
-from mcp_common.metrics import PlatformMetrics
-from mcp_common.oidc import TokenVerifier
-from mcp_common.principal import Principal
+from mcp_common.observability import PlatformMetrics, get_logger
+from mcp_common.policy import AuthorizationRequest, CachingAuthorizer
 
 from .problems import ProxyProblem, denied
 
@@ -46,7 +44,19 @@ class Gatekeeper:
 
     async def authenticate(self, request: Request) -> tuple[Principal, str]:
         """The verified caller and their token; 401 with WWW-Authenticate otherwise."""
-        header = request.headers.get("authorization", "")
+        headers = request.headers.getlist("authorization")
+        if len(headers) > 1:
+            # Which one would count is exactly what an attacker would like to choose.
+            self._outcome("failure")
+            raise ProxyProblem(
+                400,
+                "invalid-request",
+                "send exactly one Authorization header",
+                headers={
+                    "WWW-Authenticate": f'Bearer realm="{self.realm}", error="invalid_request"'
+                },
+            )
+        header = headers[0] if headers else ""
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token:

@@ -7,10 +7,9 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from mcp_common.logging import get_logger
-from mcp_common.mcp_client import McpCallError, McpClient, ToolInfo, visibility_key
-from mcp_common.metrics import PlatformMetrics
-from mcp_common.principal import Principal
+from mcp_common.auth import Principal
+from mcp_common.client import McpCallError, McpClient, ToolInfo, visibility_key
+from mcp_common.observability import PlatformMetrics, get_logger
 
 from .catalog import ToolCatalog
 from .problems import ProxyProblem, from_mcp_error
@@ -87,7 +86,8 @@ class ProxyService:
         arguments: Mapping[str, Any],
         request_id: str,
     ) -> dict[str, Any]:
-        """Check, then call `tool` with the caller's token; every failure is a ProxyProblem."""
+        """Check, then call `tool` for the caller (its token exchanged for the server, RFC 8693);
+        every failure is a ProxyProblem."""
         # Entry ticket first, so a caller without proxy access causes no upstream traffic.
         await self.gate.authorize(principal, "read", server=server, audit=False)
         client = self.registry.get(server)
@@ -96,8 +96,9 @@ class ProxyService:
         self.validator.check(server, info, arguments)
         start = time.perf_counter()
         outcome = "error"
+        upstream = await self.registry.upstream_token(token, client)
         try:
-            result = await client.call_tool(tool, arguments, token, request_id=request_id)
+            result = await client.call_tool(tool, arguments, upstream, request_id=request_id)
             outcome = "success"
         except McpCallError as exc:
             outcome = exc.kind
@@ -105,6 +106,8 @@ class ProxyService:
                 self.metrics.error(exc.kind)
             if exc.kind == "unknown_tool":
                 client.forget()  # the lists we hold are stale
+            if exc.kind == "unauthorized" and self.registry.exchanger is not None:
+                self.registry.exchanger.invalidate(token, client.url)  # exchange anew next time
             raise from_mcp_error(exc, tool=tool) from None
         finally:
             if self.metrics is not None:
@@ -129,9 +132,10 @@ class ProxyService:
     async def _caller_tools(
         self, client: McpClient, principal: Principal, token: str, request_id: str, **kw: Any
     ) -> tuple[ToolInfo, ...]:
+        upstream = await self.registry.upstream_token(token, client)
         try:
             return await client.list_tools(
-                token, request_id=request_id, cache_key=visibility_key(principal), **kw
+                upstream, request_id=request_id, cache_key=visibility_key(principal), **kw
             )
         except McpCallError as exc:
             raise from_mcp_error(exc) from None

@@ -51,7 +51,6 @@ class ProxySettings(CommonSettings):
 
     service_name: str = "mcp-rest-api-proxy"
     port: int = Field(8001, ge=0, le=65535)
-    workers: int = Field(1, ge=1, le=64)  # uvicorn worker processes
     # MCP_SERVERS: {"catalyst-center": "http://mcp-catalyst-center:8002/mcp", ...}
     servers: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     upstream_timeout: float = Field(30.0, gt=0, le=600)
@@ -63,6 +62,16 @@ class ProxySettings(CommonSettings):
     proxy_client_secret: SecretStr | None = None
     proxy_token_endpoint: str | None = None  # default: from the issuer's discovery
     catalog_refresh_seconds: float = Field(60.0, ge=5, le=3600)
+    # The proxy's workload identity for RFC 8693 token exchange: each caller's token is
+    # exchanged for one per target server naming the proxy as actor. Without a secret the
+    # caller's token is forwarded as is (only with a shared MCP_OIDC_AUDIENCE; legacy).
+    exchange_client_id: str = Field("rest-api-proxy", min_length=1)
+    exchange_client_secret: SecretStr | None = None
+
+    @property
+    def resource_url(self) -> str:
+        """The proxy's resource identifier (RFC 8707): its public base URL, the API root."""
+        return self.base_url
 
     @model_validator(mode="before")
     @classmethod

@@ -9,8 +9,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 from jsonschema.validators import validator_for
 
-from mcp_common.logging import get_logger
-from mcp_common.mcp_client import ToolInfo
+from mcp_common.client import ToolInfo
+from mcp_common.observability import get_logger
 
 from .problems import ProxyProblem
 

@@ -8,7 +8,7 @@ Temporal decodes them: a decode error would only make the workflow task retry fo
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 __all__ = [
     "APPROVAL_STATES",
@@ -43,15 +43,10 @@ Step = Literal[
     "canceling_change",
     "done",
 ]
-# The happy path, in order: progress is the share of it done.
-STEPS: tuple[Step, ...] = (
-    "validating",
-    "opening_change",
-    "awaiting_approval",
-    "implementing",
-    "deploying",
-    "verifying",
-    "closing_change",
+# The happy path, in order (every step but the detours and the end): progress is the share
+# of it done.
+STEPS: tuple[Step, ...] = tuple(
+    s for s in get_args(Step) if s not in ("rolling_back", "canceling_change", "done")
 )
 Outcome = Literal[
     "completed",  # deployed, verified, change closed successful
@@ -61,6 +56,7 @@ Outcome = Literal[
     "canceled",  # cancelled by a person before deployment (or in ServiceNow)
     "rolled_back",  # deployment or verification failed; previous version re-deployed
     "failed",  # deployment failed and could not be rolled back: manual remediation
+    "approval_mismatch",  # what would deploy is not what the CAB approved; change cancelled
 ]
 APPROVAL_STATES = ("not requested", "requested", "approved", "rejected", "cancelled")
 
@@ -91,6 +87,9 @@ class DeploymentRequest:
     risk: str = "moderate"
     assignment_group: str = "Network Operations"
     timings: Timings = field(default_factory=Timings)
+    # The person's access token, the worker's subject token for RFC 8693 exchanges: never
+    # logged, encrypted in Temporal's history by the payload codec (ADR 0006).
+    delegation: str = field(default="", repr=False)
 
     def problems(self) -> list[str]:
         """Why this request cannot run (empty when it can)."""
@@ -165,6 +164,7 @@ class ChangeAction:
     requested_by: str
     notes: str = ""
     close_code: str | None = None  # successful | successful_issues | unsuccessful
+    delegation: str = field(default="", repr=False)  # see DeploymentRequest.delegation
 
 
 @dataclass
@@ -177,6 +177,7 @@ class DeployInput:
     version: int | None
     requested_by: str
     change_number: str
+    delegation: str = field(default="", repr=False)  # see DeploymentRequest.delegation
 
     @classmethod
     def for_request(
@@ -190,6 +191,7 @@ class DeployInput:
             version,
             request.requested_by,
             change_number,
+            request.delegation,
         )
 
 
@@ -214,6 +216,7 @@ class VerifyInput:
 
     devices: list[DeviceTarget]
     requested_by: str
+    delegation: str = field(default="", repr=False)  # see DeploymentRequest.delegation
 
 
 @dataclass
@@ -235,6 +238,8 @@ class DeploymentResult:
     deployment_id: str | None = None
     rollback_deployment_id: str | None = None
     approval_wait_seconds: float | None = None
+    approval_sha256: str | None = None  # the digest the CAB's approval is bound to
+    approvers: list[str] = field(default_factory=list)
 
 
 @dataclass

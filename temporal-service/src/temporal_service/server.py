@@ -1,29 +1,24 @@
-"""The workflows MCP server: `build(settings)` assembles it, `main()` runs it."""
+"""The workflows MCP server, declared: `SERVER`, with `build(settings)` and `main()`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from temporalio.client import Client
 
-from mcp_common import (
-    Authorizer,
-    SecretStore,
-    TokenVerifier,
-    configure_logging,
-    create_server,
-    load_settings,
-    run_server,
-)
-from mcp_common.components import (
-    build_secret_store,
-)
-from mcp_common.metrics import PlatformMetrics
-from mcp_common.server import PlatformServer
+from mcp_common.auth import TokenVerifier
+from mcp_common.observability import PlatformMetrics
+from mcp_common.policy import Authorizer
+from mcp_common.secrets import SecretStore
+from mcp_common.server import PlatformServer, ServerSpec
 
+from .codec import payload_key
 from .settings import WorkflowSettings
+from .tasks import task_extensions
 from .temporal_client import TemporalConnection
 from .tools import workflow_tools
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "build", "main"]
+__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "build", "main"]
 
 NAME = "workflows"
 RESOURCE = "workflows"
@@ -36,6 +31,34 @@ INSTRUCTIONS = (
 )
 
 
+def _connection(
+    settings: WorkflowSettings,
+    secrets: SecretStore | None = None,
+    *_: Any,
+    client: Client | None = None,
+) -> TemporalConnection:
+    """Temporal, connected on first use (or the given client), payloads encrypted (ADR 0006)."""
+
+    async def key() -> bytes | None:
+        return await payload_key(settings, secrets)
+
+    return TemporalConnection(
+        settings.temporal_address, settings.temporal_namespace, client=client, payload_key=key
+    )
+
+
+SERVER = ServerSpec(
+    name=NAME,
+    resource=RESOURCE,
+    settings=WorkflowSettings,
+    instructions=INSTRUCTIONS,
+    client=_connection,
+    toolsets=lambda connection, s: [workflow_tools(connection, s)],
+    extensions=task_extensions,  # start_template_deployment as an MCP task (SEP-2663)
+)
+main = SERVER.main
+
+
 def build(
     settings: WorkflowSettings,
     *,
@@ -46,26 +69,11 @@ def build(
     temporal: Client | None = None,
 ) -> PlatformServer:
     """The server; components not given are built from the settings (Temporal on first use)."""
-    metrics = metrics or PlatformMetrics(settings.service_name)
-    connection = TemporalConnection(
-        settings.temporal_address, settings.temporal_namespace, client=temporal
-    )
-    return create_server(
+    return SERVER.build(
         settings,
-        name=NAME,
-        resource=RESOURCE,
-        toolsets=[workflow_tools(connection, settings)],
         verifier=verifier,
         authorizer=authorizer,
-        secrets=secrets or build_secret_store(settings, metrics),
+        secrets=secrets,
         metrics=metrics,
-        instructions=INSTRUCTIONS,
-        closers=[connection],
+        client=_connection(settings, secrets, client=temporal),
     )
-
-
-def main() -> None:
-    """Read the settings, configure logging, serve until interrupted."""
-    settings = load_settings(WorkflowSettings)
-    configure_logging(settings.service_name, settings.log_level)
-    run_server(build(settings))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 
 from temporalio.client import Client
 
+from .codec import encrypted
 from .errors import TemporalUnavailable
 
 __all__ = ["TemporalConnection"]
@@ -14,12 +16,21 @@ __all__ = ["TemporalConnection"]
 class TemporalConnection:
     """One shared Temporal client for the server's tools (or a given one, in tests)."""
 
-    def __init__(self, address: str, namespace: str = "default", *, client: Client | None = None):
+    def __init__(
+        self,
+        address: str,
+        namespace: str = "default",
+        *,
+        client: Client | None = None,
+        payload_key: Callable[[], Awaitable[bytes | None]] | None = None,
+    ):
         if not address and client is None:
             raise ValueError("a Temporal address (host:port) or a client is required")
         self.address = address
         self.namespace = namespace
-        self._client = client
+        self._given = client
+        self._client: Client | None = None
+        self._payload_key = payload_key
         self._lock = asyncio.Lock()
 
     async def client(self) -> Client:
@@ -28,10 +39,15 @@ class TemporalConnection:
             return self._client
         async with self._lock:
             if self._client is None:
-                try:
-                    self._client = await Client.connect(self.address, namespace=self.namespace)
-                except RuntimeError:
-                    raise TemporalUnavailable(f"cannot connect to {self.address}") from None
+                client = self._given
+                if client is None:
+                    try:
+                        client = await Client.connect(self.address, namespace=self.namespace)
+                    except RuntimeError:
+                        raise TemporalUnavailable(f"cannot connect to {self.address}") from None
+                # Payloads carry the requester's token: encrypted when a key is configured.
+                key = await self._payload_key() if self._payload_key is not None else None
+                self._client = encrypted(client, key)
         return self._client
 
     async def aclose(self) -> None:

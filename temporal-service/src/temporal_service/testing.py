@@ -136,6 +136,7 @@ class FakePlatformTools:
         *,
         version: int | None,
         on_behalf_of: str,
+        change_number: str | None = None,
     ) -> DeployOutcome:
         """Record the deployment; fail it or break devices as the knobs say."""
         self._seen("deploy_template", on_behalf_of)

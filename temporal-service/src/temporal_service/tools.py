@@ -1,7 +1,8 @@
 """The workflows toolset: start, follow and cancel template deployments; each returns at once.
 
 The requester is the verified caller of the request (`current_principal()`), never an
-argument: the worker later names that person in every call it makes for the workflow.
+argument: the worker later exchanges that person's token (RFC 8693) for every call it makes
+for the workflow, so each server decides on the person's rights and the worker's together.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
+from fastmcp.server.dependencies import get_access_token
 from pydantic import Field
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
@@ -19,7 +21,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from mcp_common import Toolset, current_principal
 from mcp_common.errors import AuthenticationError
-from mcp_common.logging import audit
+from mcp_common.observability import audit
 
 from .errors import DeploymentNotFound, InvalidDeploymentRequest, TemporalUnavailable
 from .models import DeploymentRequest, DeploymentStatus, Timings
@@ -66,6 +68,14 @@ WorkflowId = Annotated[
     ),
 ]
 CancelReason = Annotated[str, Field(min_length=3, max_length=500, description="Why cancel")]
+
+
+def _caller_token() -> str:
+    """The caller's own access token: the worker's subject token for token exchange."""
+    token = get_access_token()
+    if token is None or not token.token:
+        raise AuthenticationError("no verified caller")
+    return token.token
 
 
 def _caller() -> tuple[str, str]:
@@ -147,6 +157,7 @@ def workflow_tools(temporal: TemporalConnection, settings: WorkflowSettings) -> 
             risk=risk,
             assignment_group=settings.change_assignment_group,
             timings=timings,
+            delegation=_caller_token(),
         )
         problems = request.problems()
         if problems:
@@ -161,6 +172,7 @@ def workflow_tools(temporal: TemporalConnection, settings: WorkflowSettings) -> 
                 id=workflow_id,
                 task_queue=settings.temporal_task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                memo={"requested_by": subject},  # the task's owner (tasks.TemporalTaskStore)
             )
         except WorkflowAlreadyStartedError:
             status = "already_started"

@@ -1,7 +1,8 @@
 """The Temporal worker: `python -m temporal_service.worker` runs the workflows and activities.
 
 It polls the task queue, runs TemplateDeploymentWorkflow and calls the platform's MCP
-servers with its own workload identity (client credentials, acting for the requester).
+servers for the requester: the requester's token exchanged (RFC 8693) at the IdP, where the
+worker authenticates with its own client credentials and is named as the actor.
 """
 
 from __future__ import annotations
@@ -14,16 +15,18 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker
 
-from mcp_common.components import build_secret_store
+from mcp_common.auth import TokenExchanger
 from mcp_common.errors import ConfigurationError, PlatformError
-from mcp_common.logging import configure_logging, get_logger
+from mcp_common.observability import configure_logging, get_logger
 from mcp_common.secrets import SecretStore
+from mcp_common.server import build_secret_store
 from mcp_common.settings import load_settings
 
 from .activities.deployment import DeploymentActivities
 from .activities.mcp_tools import McpPlatformTools
 from .activities.platform import PlatformTools
-from .activities.workload_token import SecretSource, WorkloadTokens
+from .activities.workload_token import DelegatedTokens, SecretSource
+from .codec import encrypted, payload_key
 from .settings import WorkflowSettings
 from .workflows import TemplateDeploymentWorkflow
 
@@ -105,21 +108,29 @@ async def run_worker(
         secrets = build_secret_store(settings)
     secret = worker_secret(settings, secrets)
     await _check(secret)  # fail at start, not at the first deployment
-    tokens = WorkloadTokens(
-        str(settings.oidc_issuer),
-        settings.worker_client_id,
-        secret,
-        refresh_margin=settings.token_refresh_margin,
+    tokens = DelegatedTokens(
+        TokenExchanger(
+            str(settings.oidc_issuer),
+            settings.worker_client_id,
+            secret,
+            refresh_margin=settings.token_refresh_margin,
+            timeout=settings.oidc_http_timeout,
+        )
     )
+    cc_resource, sn_resource = settings.catalyst_center_resource, settings.servicenow_resource
     tools = McpPlatformTools(
         catalyst_center_url=str(settings.catalyst_center_url),
         servicenow_url=str(settings.servicenow_url),
         tokens=tokens,
         timeout=settings.mcp_call_timeout,
         deploy_timeout=settings.deploy_call_timeout,
+        catalyst_center_resource=str(cc_resource) if cc_resource else None,
+        servicenow_resource=str(sn_resource) if sn_resource else None,
     )
     try:
-        client = client or await connect(settings)
+        # Payloads carry the requester's token: encrypted when a key is configured (ADR 0006).
+        key = await payload_key(settings, secrets)
+        client = encrypted(client or await connect(settings), key)
         worker = build_worker(
             client,
             tools,

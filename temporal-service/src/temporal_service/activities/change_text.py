@@ -52,7 +52,7 @@ def change_spec(data: OpenChangeInput) -> ChangeSpec:
             "3. Verify reachability and health of every device (Catalyst Center Assurance).",
             "4. Close the change (successful), or roll back and close it unsuccessful.",
             "",
-            "Rendered configuration (first device, secrets masked):",
+            "Rendered configuration (secrets masked) and the approval binding:",
             validation.preview or "(no preview)",
         ]
     )

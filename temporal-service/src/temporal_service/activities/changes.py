@@ -9,7 +9,7 @@ from __future__ import annotations
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from mcp_common.logging import audit
+from mcp_common.observability import audit
 
 from ..models import ChangeAction, ChangeRecord, OpenChangeInput
 from .change_text import change_spec, requester_line
@@ -27,7 +27,7 @@ class ChangeActivities(ActivitiesBase):
     async def open_change(self, data: OpenChangeInput) -> ChangeRecord:
         """Step 2: find the change by correlation id or create it, then ask the CAB."""
         obo, tools = data.request.requested_by, self._tools
-        with serving(obo):
+        with serving(obo, data.request.delegation):
             change = await call_tool(tools.find_change(data.correlation_id, on_behalf_of=obo))
             if change is None:
                 change = await call_tool(tools.create_change(change_spec(data), on_behalf_of=obo))
@@ -54,7 +54,7 @@ class ChangeActivities(ActivitiesBase):
     @activity.defn(name="get_approval")
     async def get_approval(self, action: ChangeAction) -> ChangeRecord:
         """Step 3: where the CAB's decision stands."""
-        with serving(action.requested_by):
+        with serving(action.requested_by, action.delegation):
             return await call_tool(
                 self._tools.get_change(action.change.sys_id, on_behalf_of=action.requested_by)
             )
@@ -63,7 +63,7 @@ class ChangeActivities(ActivitiesBase):
     async def cancel_change(self, action: ChangeAction) -> ChangeRecord:
         """Cancel the change with a note (nothing to do when it is already closed)."""
         obo = action.requested_by
-        with serving(obo):
+        with serving(obo, action.delegation):
             change = await call_tool(self._tools.get_change(action.change.sys_id, on_behalf_of=obo))
             if change.state in ("canceled", "closed"):
                 return change
@@ -77,7 +77,7 @@ class ChangeActivities(ActivitiesBase):
     async def start_implementation(self, action: ChangeAction) -> ChangeRecord:
         """Step 4a: the approved (scheduled) change moves to implement."""
         obo = action.requested_by
-        with serving(obo):
+        with serving(obo, action.delegation):
             change = await call_tool(self._tools.get_change(action.change.sys_id, on_behalf_of=obo))
             if change.state in _AFTER_IMPLEMENT:
                 return change
@@ -97,7 +97,7 @@ class ChangeActivities(ActivitiesBase):
     async def close_change(self, action: ChangeAction) -> ChangeRecord:
         """Step 6: implement -> review -> closed with the close code and notes."""
         obo, tools = action.requested_by, self._tools
-        with serving(obo):
+        with serving(obo, action.delegation):
             change = await call_tool(tools.get_change(action.change.sys_id, on_behalf_of=obo))
             if change.state == "implement":
                 change = await call_tool(

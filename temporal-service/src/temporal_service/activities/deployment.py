@@ -9,13 +9,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from .approval import ApprovalActivities
 from .changes import ChangeActivities
 from .network import NetworkActivities
 
 __all__ = ["DeploymentActivities"]
 
 
-class DeploymentActivities(NetworkActivities, ChangeActivities):
+class DeploymentActivities(NetworkActivities, ChangeActivities, ApprovalActivities):
     """Every activity of the workflow, sharing one PlatformTools."""
 
     def all(self) -> list[Callable[..., Any]]:
@@ -29,4 +30,6 @@ class DeploymentActivities(NetworkActivities, ChangeActivities):
             self.deploy_template,
             self.verify_deployment,
             self.close_change,
+            self.render_deployment,
+            self.check_approval,
         ]

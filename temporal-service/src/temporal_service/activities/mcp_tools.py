@@ -1,7 +1,8 @@
 """PlatformTools over the platform's own MCP servers (Catalyst Center, ServiceNow).
 
-The worker is an MCP client like any agent: its workload token (acting for the requester)
-goes to each server, which authenticates it, asks the policy and writes the audit event.
+The worker is an MCP client like any agent: for each server it sends the requester's token
+exchanged for that server (RFC 8693, naming the worker as actor); the server authenticates
+it, asks the policy about the person and the worker, and writes the audit event.
 The servers are stateless (JSON answers): each call is one pooled POST, with no session.
 """
 
@@ -11,11 +12,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+import httpx
 from temporalio import activity
 
+from mcp_common.client import McpCallError, McpClient
 from mcp_common.errors import AuthenticationError, UpstreamError
-from mcp_common.logging import get_logger
-from mcp_common.mcp_client import McpCallError, McpClient
+from mcp_common.observability import get_logger
 
 from ..models import ChangeRecord, DeployOutcome
 from .platform import (
@@ -51,13 +53,13 @@ def is_transient(message: str) -> bool:
 
 
 class TokenSource(Protocol):
-    """Where workload tokens come from (`workload_token.WorkloadTokens`)."""
+    """Where the worker's tokens come from (`workload_token.DelegatedTokens`)."""
 
-    async def token(self, on_behalf_of: str) -> str:
-        """A live token acting for this person."""
+    async def token(self, on_behalf_of: str, resource: str) -> str:
+        """A live token acting for this person, meant for the server at `resource`."""
         ...
 
-    def invalidate(self, on_behalf_of: str) -> None:
+    def invalidate(self, on_behalf_of: str, resource: str) -> None:
         """Drop a token the server refused."""
         ...
 
@@ -93,6 +95,9 @@ class McpPlatformTools:
         tokens: TokenSource,
         timeout: float = 60.0,
         deploy_timeout: float = 900.0,
+        catalyst_center_resource: str | None = None,
+        servicenow_resource: str | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         for name, url in (
             ("catalyst_center_url", catalyst_center_url),
@@ -103,10 +108,21 @@ class McpPlatformTools:
         if timeout <= 0 or deploy_timeout <= 0:
             raise ValueError("timeouts must be positive")
         self._tokens = tokens
-        self._cc = McpClient("catalyst-center", catalyst_center_url, timeout=timeout)
-        self._sn = McpClient("servicenow", servicenow_url, timeout=timeout)
+        # `transport`: a test double's (default: each client's own aiohttp pool).
+        self._cc = McpClient(
+            "catalyst-center", catalyst_center_url, timeout=timeout, transport=transport
+        )
+        self._sn = McpClient("servicenow", servicenow_url, timeout=timeout, transport=transport)
         # The deploy call waits for the devices: its own pool, with its own (long) read timeout.
-        self._deploy = McpClient("catalyst-center", catalyst_center_url, timeout=deploy_timeout)
+        self._deploy = McpClient(
+            "catalyst-center", catalyst_center_url, timeout=deploy_timeout, transport=transport
+        )
+        # Each server's resource URI (RFC 8707): the `aud` it accepts. The URL called, unless
+        # the server is reached under another name than it advertises (a load balancer).
+        self._resources = {
+            "catalyst-center": catalyst_center_resource or catalyst_center_url,
+            "servicenow": servicenow_resource or servicenow_url,
+        }
 
     async def aclose(self) -> None:
         """Close the connection pools."""
@@ -116,8 +132,9 @@ class McpPlatformTools:
     async def _call(
         self, client: McpClient, tool: str, arguments: Mapping[str, Any], *, on_behalf_of: str
     ) -> dict[str, Any]:
+        resource = self._resources[client.name]
         try:
-            token = await self._tokens.token(on_behalf_of)
+            token = await self._tokens.token(on_behalf_of, resource)
         except AuthenticationError as exc:
             raise ToolCallFailed(tool, str(exc), retryable=False) from None
         except UpstreamError as exc:
@@ -125,17 +142,19 @@ class McpPlatformTools:
         try:
             result = await client.call_tool(tool, arguments, token, request_id=_request_id())
         except McpCallError as exc:
-            raise self._failed(tool, exc, on_behalf_of) from None
+            raise self._failed(tool, exc, on_behalf_of, resource) from None
         structured = result.structured
         return dict(structured) if isinstance(structured, dict) else {}
 
-    def _failed(self, tool: str, exc: McpCallError, on_behalf_of: str) -> ToolCallFailed:
+    def _failed(
+        self, tool: str, exc: McpCallError, on_behalf_of: str, resource: str
+    ) -> ToolCallFailed:
         """Transport trouble is retried (the activity's retry policy bounds it); refusals not."""
         message = str(exc)  # McpCallError texts are safe: never a token
         if exc.kind == "tool_error":
             return ToolCallFailed(tool, message, retryable=is_transient(message))
         if exc.kind == "unauthorized":
-            self._tokens.invalidate(on_behalf_of)  # revoked or expired early: fetch a new one
+            self._tokens.invalidate(on_behalf_of, resource)  # revoked early: exchange again
         if exc.kind in _RETRYABLE:
             _log.warning("MCP call failed", extra={"tool_name": tool, "error.type": exc.kind})
         return ToolCallFailed(tool, message, retryable=exc.kind in _RETRYABLE)
@@ -214,8 +233,13 @@ class McpPlatformTools:
         *,
         version: int | None,
         on_behalf_of: str,
+        change_number: str | None = None,
     ) -> DeployOutcome:
-        """Deploy and wait for the outcome on each device."""
+        """Deploy and wait for the outcome on each device.
+
+        `change_number` names the approved change the deployment implements: the policy
+        refuses a deployment by the worker without one.
+        """
         arguments: dict[str, Any] = {
             "template_id": template_id,
             "device_ids": list(device_ids),
@@ -223,6 +247,8 @@ class McpPlatformTools:
         }
         if version is not None:
             arguments["version"] = version
+        if change_number:
+            arguments["change_number"] = change_number
         data = await self._call(
             self._deploy, "deploy_template", arguments, on_behalf_of=on_behalf_of
         )
@@ -269,6 +295,20 @@ class McpPlatformTools:
         return _change(
             await self._call(self._sn, "create_change", arguments, on_behalf_of=on_behalf_of)
         )
+
+    async def change_approvers(self, sys_id: str, *, on_behalf_of: str) -> list[str]:
+        """Who approved the change (ServiceNow approval records): see ApprovalRecords."""
+        data = await self._call(
+            self._sn, "get_change_approvals", {"change": sys_id}, on_behalf_of=on_behalf_of
+        )
+        approvals = data.get("approvals") or []
+        return [
+            str(a["approver"])
+            for a in approvals
+            if isinstance(a, dict)
+            and a.get("approver")
+            and str(a.get("state")).lower() == "approved"
+        ]
 
     async def get_change(self, sys_id: str, *, on_behalf_of: str) -> ChangeRecord:
         """Where a change stands."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from temporalio import activity
 
-from mcp_common.logging import audit
+from mcp_common.observability import audit
 
 from ..models import (
     DeployInput,
@@ -33,7 +33,7 @@ class NetworkActivities(ActivitiesBase):
     async def validate_deployment(self, request: DeploymentRequest) -> ValidationResult:
         """Step 1: template and version exist, devices exist and are reachable, preview renders."""
         obo, tools = request.requested_by, self._tools
-        with serving(obo):
+        with serving(obo, request.delegation):
             try:
                 template = await tools.get_template(request.template_id, on_behalf_of=obo)
             except ToolCallFailed as exc:
@@ -99,7 +99,7 @@ class NetworkActivities(ActivitiesBase):
     @activity.defn(name="deploy_template")
     async def deploy_template(self, data: DeployInput) -> DeployOutcome:
         """Step 4b: deploy and wait for the end; a refused deployment is a FAILURE outcome."""
-        with serving(data.requested_by):
+        with serving(data.requested_by, data.delegation):
             async with heartbeating():
                 try:
                     outcome = await self._tools.deploy_template(
@@ -108,6 +108,7 @@ class NetworkActivities(ActivitiesBase):
                         data.params,
                         version=data.version,
                         on_behalf_of=data.requested_by,
+                        change_number=data.change_number or None,
                     )
                 except ToolCallFailed as exc:
                     if exc.retryable:
@@ -129,7 +130,7 @@ class NetworkActivities(ActivitiesBase):
     async def verify_deployment(self, data: VerifyInput) -> VerifyResult:
         """Step 5: every device reachable, and none fell to POOR health."""
         obo = data.requested_by
-        with serving(obo):
+        with serving(obo, data.delegation):
             health = await self._health(obo)
             problems = []
             for device in data.devices:

@@ -127,6 +127,7 @@ class PlatformTools(Protocol):
         *,
         version: int | None,
         on_behalf_of: str,
+        change_number: str | None = None,
     ) -> DeployOutcome:
         """Deploy and wait for the outcome; device failures are an outcome, not an error."""
         ...

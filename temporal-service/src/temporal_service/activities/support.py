@@ -5,18 +5,33 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Iterator
+from contextvars import ContextVar
 from typing import TypeVar
 
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from mcp_common.logging import log_context
+from mcp_common.observability import log_context
 
 from .platform import PlatformTools, ToolCallFailed
 
-__all__ = ["ActivitiesBase", "call_tool", "heartbeating", "refusal", "serving"]
+__all__ = [
+    "ActivitiesBase",
+    "call_tool",
+    "current_delegation",
+    "heartbeating",
+    "refusal",
+    "serving",
+]
 
 T = TypeVar("T")
+# The person's token of the workflow an activity serves (the subject token of exchanges).
+_delegation: ContextVar[str] = ContextVar("temporal_service_delegation", default="")
+
+
+def current_delegation() -> str:
+    """The subject token of the workflow this activity serves ("" outside `serving`)."""
+    return _delegation.get()
 
 
 def refusal(exc: ToolCallFailed) -> Exception:
@@ -35,14 +50,18 @@ async def call_tool(awaitable: Awaitable[T]) -> T:
 
 
 @contextlib.contextmanager
-def serving(on_behalf_of: str) -> Iterator[None]:
-    """Log lines of the activity name the workflow and the person it serves."""
+def serving(on_behalf_of: str, delegation: str = "") -> Iterator[None]:
+    """Log lines name the workflow and the person served; tool calls exchange `delegation`."""
     info = activity.info()
-    with log_context(
-        **{"workflow.id": info.workflow_id, "activity.type": info.activity_type},
-        on_behalf_of=on_behalf_of,
-    ):
-        yield
+    token = _delegation.set(delegation)
+    try:
+        with log_context(
+            **{"workflow.id": info.workflow_id, "activity.type": info.activity_type},
+            on_behalf_of=on_behalf_of,
+        ):
+            yield
+    finally:
+        _delegation.reset(token)
 
 
 @contextlib.asynccontextmanager

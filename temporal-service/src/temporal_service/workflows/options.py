@@ -31,4 +31,6 @@ ACTIVITY_OPTIONS: dict[str, tuple[timedelta, RetryPolicy]] = {
     "start_implementation": (timedelta(minutes=2), retry_policy(10)),
     "verify_deployment": (timedelta(minutes=5), retry_policy(5)),
     "close_change": (timedelta(minutes=2), retry_policy(10)),
+    "render_deployment": (timedelta(minutes=5), retry_policy(5)),
+    "check_approval": (timedelta(minutes=2), retry_policy(10)),
 }

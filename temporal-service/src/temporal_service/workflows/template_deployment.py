@@ -16,6 +16,7 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from ..activities.deployment import DeploymentActivities as Acts
+    from ..approval import ApprovalCheck, BoundDeployment, RenderInput, binding_text
     from ..models import (
         STEPS,
         CancelRequest,
@@ -53,6 +54,7 @@ class TemplateDeploymentWorkflow:
         self._message = "validating the request"
         self._progress = 0
         self._requested_by = ""
+        self._delegation = ""
         self._change: ChangeRecord | None = None
         self._deployment_id: str | None = None
         self._cancel: CancelRequest | None = None
@@ -60,6 +62,8 @@ class TemplateDeploymentWorkflow:
         self._deployment_started = False
         self._nudged = False
         self._approval_wait: float | None = None
+        self._approval_sha256: str | None = None
+        self._approvers: list[str] = []
         self._result: DeploymentResult | None = None
 
     # -- queries and signals ---------------------------------------------------------------
@@ -107,6 +111,7 @@ class TemplateDeploymentWorkflow:
     async def run(self, request: DeploymentRequest) -> DeploymentResult:
         """Run every step; always end with a DeploymentResult, never with an open question."""
         self._requested_by = request.requested_by
+        self._delegation = request.delegation
         try:
             return await self._run(request)
         except ActivityError as exc:
@@ -128,6 +133,10 @@ class TemplateDeploymentWorkflow:
         if self._cancel is not None:
             return self._finish("canceled", self._cancel_reason())
 
+        # The change carries what each device would receive and its SHA-256 (issue 12).
+        bound = await self._render(request, validation)
+        self._approval_sha256 = bound.sha256
+        validation.preview = binding_text(bound)
         self._enter("opening_change", "opening the ServiceNow normal change")
         start = workflow.now()
         end = start + timedelta(seconds=request.timings.approval_deadline_seconds, hours=4)
@@ -139,12 +148,19 @@ class TemplateDeploymentWorkflow:
         ended = await self._await_approval(request)
         if ended is not None:
             return ended
+        ended = await self._check_binding(request, validation, bound)
+        if ended is not None:
+            return ended
 
         # The point of no return: from here a cancel request is refused.
         self._deployment_started = True
         self._enter("implementing", f"change {self._number()} moves to Implement")
         self._change = await self._act(
-            "start_implementation", self._action("Deployment starts (approved by the CAB).")
+            "start_implementation",
+            self._action(
+                f"Deployment starts (approved by {', '.join(self._approvers) or 'the CAB'}; "
+                f"what deploys hashes to the approved SHA-256 {bound.sha256})."
+            ),
         )
         self._enter("deploying", f"deploying {validation.template_name} v{validation.version}")
         outcome = await self._deploy(request, validation.version)
@@ -153,7 +169,8 @@ class TemplateDeploymentWorkflow:
         if failure is None:
             self._enter("verifying", "checking reachability and health of the devices")
             verdict = await self._act(
-                "verify_deployment", VerifyInput(validation.devices, request.requested_by)
+                "verify_deployment",
+                VerifyInput(validation.devices, request.requested_by, request.delegation),
             )
             if not verdict.healthy:
                 failure = "verification failed: " + "; ".join(verdict.problems)
@@ -249,6 +266,44 @@ class TemplateDeploymentWorkflow:
         result.rollback_deployment_id = outcome.deployment_id or None
         return result
 
+    async def _render(
+        self, request: DeploymentRequest, validation: ValidationResult
+    ) -> BoundDeployment:
+        """What the validated version would put on each device, and its SHA-256."""
+        assert validation.version is not None  # a valid validation names the version
+        data = RenderInput(
+            request.template_id,
+            validation.version,
+            request.params,
+            [(d.device_id, d.hostname) for d in validation.devices],
+            request.requested_by,
+            request.delegation,
+        )
+        bound: BoundDeployment = await self._act("render_deployment", data)
+        return bound
+
+    async def _check_binding(
+        self, request: DeploymentRequest, validation: ValidationResult, bound: BoundDeployment
+    ) -> DeploymentResult | None:
+        """Deploy only what the CAB approved: render again and compare the digests."""
+        change = self._change
+        assert change is not None
+        self._message = f"checking that what deploys is what the CAB approved on {change.number}"
+        current = await self._render(request, validation)
+        check = ApprovalCheck(
+            change.sys_id,
+            change.number,
+            bound.sha256,
+            current.sha256,
+            request.requested_by,
+            request.delegation,
+        )
+        verdict = await self._act("check_approval", check)
+        self._approvers = list(verdict.approvers)
+        if verdict.matches:
+            return None
+        return await self._cancel_change("approval_mismatch", verdict.reason)
+
     # -- helpers ---------------------------------------------------------------------------
 
     async def _act(self, name: str, argument: Any) -> Any:
@@ -259,7 +314,9 @@ class TemplateDeploymentWorkflow:
 
     def _action(self, notes: str = "", close_code: str | None = None) -> ChangeAction:
         assert self._change is not None
-        return ChangeAction(self._change, self._requested_by, notes, close_code)
+        return ChangeAction(
+            self._change, self._requested_by, notes, close_code, delegation=self._delegation
+        )
 
     async def _close(self, code: str, notes: str) -> None:
         self._enter("closing_change", f"closing change {self._number()} ({code})")
@@ -293,5 +350,7 @@ class TemplateDeploymentWorkflow:
             change_sys_id=self._change.sys_id if self._change else None,
             deployment_id=self._deployment_id,
             approval_wait_seconds=self._approval_wait,
+            approval_sha256=self._approval_sha256,
+            approvers=list(self._approvers),
         )
         return self._result
