@@ -6,12 +6,13 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PYTEST_ARGS ?=
 
-.PHONY: up test lint typecheck pytest token sync bench clean help
+.PHONY: up test lint typecheck pytest token otp sync bench clean help
 
 help:
 	@echo "make up            run the platform (Ctrl-C stops it)"
 	@echo "make test          ruff, mypy (strict) and the whole test suite"
-	@echo "make token ID=...  print an access token for a demo identity"
+	@echo "make token ID=...  print an access token for a demo identity (SERVER=... for one server)"
+	@echo "make otp ID=...    print the current one-time code of an MFA demo identity"
 	@echo "make bench         run the benchmarks (numbers go to docs/benchmarks.md)"
 
 .tools/bin/uv:
@@ -22,10 +23,13 @@ sync: $(if $(findstring .tools,$(UV)),.tools/bin/uv)
 	@$(UV) sync --frozen --quiet
 
 up: sync
-	@$(UV) run --frozen python -m mcp_sandbox.up
+	@$(UV) run --frozen python -m platform_launcher
 
 token: sync
-	@$(UV) run --frozen python -m mcp_sandbox.token $(ID)
+	@$(UV) run --frozen python -m platform_launcher.token $(ID) $(SERVER)
+
+otp: sync
+	@$(UV) run --frozen python -m platform_launcher.otp $(ID)
 
 lint: sync
 	$(UV) run --frozen ruff check .
@@ -42,6 +46,8 @@ test: lint typecheck pytest
 bench: sync
 	$(UV) run --frozen python bench/auth_overhead.py --write docs/benchmarks.md
 	$(UV) run --frozen python bench/rest_proxy.py --write docs/benchmarks.md
+	$(UV) run --frozen python bench/simulators.py --write docs/benchmarks.md
+	$(UV) run --frozen python bench/load.py --write docs/benchmarks.md
 
 clean:
 	rm -rf .platform .pytest_cache .mypy_cache .ruff_cache

@@ -1,9 +1,8 @@
-"""Fixtures shared by every package's tests: real parts on 127.0.0.1.
+"""Fixtures shared by every package's tests.
 
-- `idp`: the development OIDC issuer (real HTTP, real keys) for tokens of every kind.
-- `openbao`: a real OpenBao dev server (Vault API) for secrets.
-- `policy_path`: the real policy file.
-- `serve`: serve any ASGI app (an MCP server, a simulator) on a free port for one test module.
+The real parts on 127.0.0.1 (`idp`, `openbao`, `policy_path`, `serve`) come from the
+`platform_testkit` pytest plugin; here, the check that no log line of the run leaks a
+credential.
 """
 
 from __future__ import annotations
@@ -11,19 +10,12 @@ from __future__ import annotations
 import io
 import logging
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any
+import socket
+from collections.abc import Iterator
 
 import pytest
 
-from mcp_common.logging import EcsJsonFormatter
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.openbao import OpenBaoDevServer
-from mcp_sandbox.serve import BackgroundServer
-
-ROOT = Path(__file__).resolve().parent
-AUDIENCE = "mcp-platform"
+from mcp_common.observability import EcsJsonFormatter
 
 # Shapes of credentials that must never reach a log line (JWTs, Vault tokens, PEM keys).
 _LEAKS = re.compile(
@@ -47,36 +39,35 @@ def no_secret_in_any_log_line() -> Iterator[None]:
     assert not leaks, f"{len(leaks)} log line(s) carry a credential, e.g. {leaks[0]}"
 
 
-@pytest.fixture(scope="session")
-def policy_path() -> Path:
-    """The platform's policy, as deployed."""
-    return ROOT / "common-services" / "opa" / "policy.rego"
+# Redis is a real part of this machine and of CI (`.ci/run` starts it): a test that needs it
+# fails when it is down, and the hook below turns any skip of such a test into a failure.
+REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 @pytest.fixture(scope="session")
-def idp() -> Iterator[IdpServer]:
-    """The development issuer on a free port (audience `mcp-platform`)."""
-    with IdpServer(audience=AUDIENCE) as server:
-        yield server
+def redis_url() -> str:
+    """Redis on 127.0.0.1:6379; the test fails (never skips) when it does not answer."""
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError as exc:
+        pytest.fail(
+            f"Redis is not answering on 127.0.0.1:6379 ({exc.strerror or exc}): start "
+            "`redis-server --bind 127.0.0.1` (.ci/run does)",
+            pytrace=False,
+        )
+    return REDIS_URL
 
 
-@pytest.fixture(scope="session")
-def openbao() -> Iterator[OpenBaoDevServer]:
-    """A real OpenBao dev server shared by the session (tests use their own paths)."""
-    with OpenBaoDevServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def serve() -> Iterator[Callable[[Any], BackgroundServer]]:
-    """Start ASGI apps on free ports; all stop at the end of the module."""
-    started: list[BackgroundServer] = []
-
-    def _serve(app: Any, port: int = 0) -> BackgroundServer:
-        server = BackgroundServer(app, port=port).start()
-        started.append(server)
-        return server
-
-    yield _serve
-    for server in reversed(started):
-        server.stop()
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> pytest.TestReport:
+    """A test that uses `redis_url` may not be skipped: that would hide a missing Redis."""
+    report: pytest.TestReport = yield
+    if (
+        report.skipped
+        and not hasattr(report, "wasxfail")
+        and "redis_url" in getattr(item, "fixturenames", ())
+    ):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
+        report.outcome = "failed"
+        report.longrepr = f"{item.nodeid} needs Redis and must not be skipped ({reason})"
+    return report

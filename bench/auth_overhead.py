@@ -21,10 +21,9 @@ from pathlib import Path
 
 from report import write_section
 
-from mcp_common.authorizer import AuthorizationRequest, CachingAuthorizer
-from mcp_common.oidc import OIDCVerifier
-from mcp_common.rego_authorizer import RegoAuthorizer
-from mcp_sandbox.idp_server import IdpServer
+from dev_idp import IdpServer
+from mcp_common.auth import OIDCVerifier
+from mcp_common.policy import AuthorizationRequest, CachingAuthorizer, RegoAuthorizer
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "common-services" / "opa" / "policy.rego"

@@ -52,14 +52,15 @@ def free_port() -> int:
 
 # --- the MCP server (child process) --------------------------------------------------------
 def serve_mcp(port: int, issuer: str, audience: str) -> None:
+    """Run the benchmark's MCP server until killed ("-": it accepts its own resource only)."""
     """Run the benchmark's MCP server until killed."""
     import uvicorn
 
     from mcp_common import CommonSettings, Toolset, create_server
-    from mcp_common.logging import configure_logging
-    from mcp_common.oidc import OIDCVerifier
-    from mcp_common.rego_authorizer import RegoAuthorizer
-    from mcp_common.runtime import tune_gc
+    from mcp_common.auth import OIDCVerifier
+    from mcp_common.observability import configure_logging
+    from mcp_common.policy import RegoAuthorizer
+    from mcp_common.server import tune_gc
     from mcp_common.testing import StaticSecretStore
 
     configure_logging("bench-mcp", "WARNING")
@@ -74,7 +75,7 @@ def serve_mcp(port: int, issuer: str, audience: str) -> None:
         port=port,
         service_name="bench-mcp",
         oidc_issuer=issuer,
-        oidc_audience=audience,
+        oidc_audience=None if audience == "-" else audience,
         secrets_backend="file",
         secrets_file="unused",
         policy_path=str(POLICY),
@@ -86,7 +87,7 @@ def serve_mcp(port: int, issuer: str, audience: str) -> None:
         name="bench",
         resource="github",
         toolsets=[ts],
-        verifier=OIDCVerifier(issuer, audience),
+        verifier=OIDCVerifier(issuer, settings.token_audience),
         authorizer=RegoAuthorizer(POLICY),
         secrets=StaticSecretStore({}),
     )
@@ -188,7 +189,7 @@ def ensure_mcpo() -> Path:
     return exe
 
 
-def wait_http(url: str, timeout: float = 30.0, ok: tuple[int, ...] = (200,)) -> None:
+def wait_http(url: str, timeout: float = 90.0, ok: tuple[int, ...] = (200,)) -> None:
     """Wait until `url` answers one of `ok`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -211,9 +212,15 @@ def spawn(args: list[str], env: dict[str, str] | None = None) -> subprocess.Pope
     )
 
 
-def run(clients: int, seconds: float, warmup: float, rounds: int) -> dict[str, Any]:
-    """Start everything, measure the three paths, stop everything."""
-    from mcp_sandbox.idp_server import IdpServer
+def run(
+    clients: int, seconds: float, warmup: float, rounds: int, forward: bool = False
+) -> dict[str, Any]:
+    """Start everything, measure the three paths, stop everything.
+
+    The proxy exchanges each caller's token for the server's (RFC 8693, cached); with
+    `forward` it forwards the caller's token under one shared audience (the old way).
+    """
+    from dev_idp import IdpServer
 
     mcpo = ensure_mcpo()
     children: list[subprocess.Popen[bytes]] = []
@@ -221,10 +228,18 @@ def run(clients: int, seconds: float, warmup: float, rounds: int) -> dict[str, A
         try:
             mcp_port, proxy_port, mcpo_port = free_port(), free_port(), free_port()
             me = [sys.executable, str(Path(__file__).resolve())]
-            children.append(spawn([*me, "--serve-mcp", str(mcp_port), idp.issuer, idp.audience]))
+            audience = idp.audience if forward else "-"
+            children.append(spawn([*me, "--serve-mcp", str(mcp_port), idp.issuer, audience]))
             wait_http(f"http://127.0.0.1:{mcp_port}/readyz")
             mcp_url = f"http://127.0.0.1:{mcp_port}/mcp"
-            token = idp.token("developer")
+            proxy_url = f"http://127.0.0.1:{proxy_port}"
+            token = idp.token("developer", resource=None if forward else proxy_url)
+            server_token = idp.token("developer", resource=None if forward else mcp_url)
+            tokens = (
+                {"MCP_OIDC_AUDIENCE": idp.audience}
+                if forward
+                else {"MCP_EXCHANGE_CLIENT_SECRET": idp.secret("rest-api-proxy")}
+            )
             children.append(
                 spawn(
                     [sys.executable, "-m", "mcp_rest_api_proxy"],
@@ -232,13 +247,13 @@ def run(clients: int, seconds: float, warmup: float, rounds: int) -> dict[str, A
                         "MCP_PORT": str(proxy_port),
                         "MCP_SERVERS": f"bench={mcp_url}",
                         "MCP_OIDC_ISSUER": idp.issuer,
-                        "MCP_OIDC_AUDIENCE": idp.audience,
+                        **tokens,
                         "MCP_POLICY_PATH": str(POLICY),
                         "MCP_LOG_LEVEL": "WARNING",
                     },
                 )
             )
-            headers = json.dumps({"Authorization": f"Bearer {token}"})
+            headers = json.dumps({"Authorization": f"Bearer {server_token}"})
             children.append(
                 spawn(
                     [
@@ -260,14 +275,16 @@ def run(clients: int, seconds: float, warmup: float, rounds: int) -> dict[str, A
             wait_http(f"http://127.0.0.1:{proxy_port}/readyz")
             wait_http(f"http://127.0.0.1:{mcpo_port}/openapi.json")
             auth = {"Authorization": f"Bearer {token}"}
+            server_auth = {
+                "Authorization": f"Bearer {server_token}",
+                "Accept": "application/json, text/event-stream",
+            }
             rpc = {"jsonrpc": "2.0", "id": 1, "method": "tools/call",
                    "params": {"name": "echo", "arguments": {"text": "hello"}}}  # fmt: skip
             targets = {
                 "MCP server, direct": (
                     mcp_port,
-                    http_request(
-                        "/mcp", rpc, {**auth, "Accept": "application/json, text/event-stream"}
-                    ),
+                    http_request("/mcp", rpc, server_auth),
                 ),
                 "mcp-rest-api-proxy": (
                     proxy_port,
@@ -329,8 +346,9 @@ def render(results: dict[str, Any], clients: int, seconds: float, rounds: int) -
         "",
         f"Proxy / mcpo: throughput x{ours['rate'] / mcpo['rate']:.2f}, "
         f"p99 {ours['p99']:.1f} ms vs {mcpo['p99']:.1f} ms. The proxy verifies each caller's "
-        "token, asks the policy, checks the arguments against the tool's schema and forwards "
-        "the caller's own token (the server sees the real user); mcpo forwards one static "
+        "token, asks the policy, checks the arguments against the tool's schema and sends the "
+        "caller's token exchanged for the server's (RFC 8693, cached: the server sees the real "
+        "user, the proxy as actor); mcpo forwards one static "
         "header for everyone.",
         "",
         "Re-run: `uv run python bench/rest_proxy.py --write docs/benchmarks.md`.",
@@ -350,10 +368,15 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--write", type=Path, help="Markdown file to update")
+    parser.add_argument(
+        "--forward-tokens",
+        action="store_true",
+        help="the old way, for comparison: the proxy forwards callers' tokens (shared audience)",
+    )
     args = parser.parse_args()
     if not 1 <= args.clients <= 256 or not 1 <= args.seconds <= 60 or not 1 <= args.rounds <= 20:
         parser.error("clients 1..256, seconds 1..60, rounds 1..20 (a bounded benchmark)")
-    results = run(args.clients, args.seconds, args.warmup, args.rounds)
+    results = run(args.clients, args.seconds, args.warmup, args.rounds, args.forward_tokens)
     section = render(results, args.clients, args.seconds, args.rounds)
     print(section)
     if args.write:

@@ -22,13 +22,13 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 
+from dev_idp import IdpServer
+from dev_idp.identities import subject_for
 from mcp_common import CommonSettings, Toolset, create_server, current_principal
-from mcp_common.oidc import OIDCVerifier
-from mcp_common.rego_authorizer import RegoAuthorizer
+from mcp_common.auth import OIDCVerifier
+from mcp_common.policy import RegoAuthorizer
 from mcp_common.testing import StaticSecretStore
-from mcp_sandbox.identities import subject_for
-from mcp_sandbox.idp_server import IdpServer
-from mcp_sandbox.serve import BackgroundServer
+from simulator_kit.serve import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "langgraph-agent"

@@ -38,20 +38,9 @@ MEMBERS = {
     "mcp-rest-api-proxy": ("mcp-rest-api-proxy", "mcp_rest_api_proxy", 8001),
     "temporal-worker": ("temporal-service", "temporal_service", 8005),
 }
-# Settings the deployment sets before their classes exist (issues 5 and 6). While a member has
-# no importable settings module they are tolerated; once it has one, they must be real fields.
-ASSUMED = {
-    "mcp-rest-api-proxy": {"MCP_SERVERS"},
-    "temporal-worker": {
-        "MCP_TEMPORAL_ADDRESS",
-        "MCP_TEMPORAL_NAMESPACE",
-        "MCP_TEMPORAL_TASK_QUEUE",
-        "MCP_CATALYST_CENTER_URL",
-        "MCP_SERVICENOW_URL",
-        "MCP_WORKER_CLIENT_ID",
-        "MCP_WORKER_CLIENT_SECRET",
-    },
-}
+# Built from the same Dockerfile but not an MCP service (no policy, no Vault): the console.
+WEB_APPS = {"mcp-console": ("mcp-console", "mcp_console", 8010)}
+IMAGES = MEMBERS | WEB_APPS
 # The REST proxy forwards each caller's own token and reads no backend secret: no Vault login.
 NO_SECRET_STORE = {"mcp-rest-api-proxy"}
 HUMAN_ROLES = {"admin", "network-engineers", "service-desk", "developers"}
@@ -117,15 +106,12 @@ def environment(service: str) -> dict[str, str]:
 
 @cache
 def settings_classes() -> dict[str, type[CommonSettings]]:
-    """Member directory -> its settings class, for the members whose settings.py imports."""
+    """Member directory -> its settings class (a settings.py that does not import fails)."""
     found: dict[str, type[CommonSettings]] = {}
     for path in sorted(ROOT.glob("*/src/*/settings.py")):
         if path.parts[-4] == "mcp-common-app":
             continue
-        try:
-            module = importlib.import_module(f"{path.parent.name}.settings")
-        except Exception:  # a member being written: checked once it imports
-            continue
+        module = importlib.import_module(f"{path.parent.name}.settings")
         classes = [
             obj
             for obj in vars(module).values()
@@ -140,11 +126,8 @@ def settings_classes() -> dict[str, type[CommonSettings]]:
 
 def allowed_names(service: str) -> tuple[type[CommonSettings], set[str]]:
     """The settings class a service loads and the MCP_* names it reads."""
-    cls = settings_classes().get(MEMBERS[service][0], CommonSettings)
-    names = {f"MCP_{field.upper()}" for field in cls.model_fields}
-    if cls is CommonSettings:
-        names |= ASSUMED.get(service, set())
-    return cls, names
+    cls = settings_classes()[MEMBERS[service][0]]
+    return cls, {f"MCP_{field.upper()}" for field in cls.model_fields}
 
 
 def load_settings(
@@ -157,16 +140,29 @@ def load_settings(
     return cls()
 
 
-def dockerfile(member: str) -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) pairs, continuation lines joined, comments dropped."""
-    text = re.sub(r"\\\n", " ", (ROOT / member / "Dockerfile").read_text())
+def dockerfile(service: str) -> list[tuple[str, str]]:
+    """The service's image recipe as (INSTRUCTION, arguments) pairs: continuation lines joined,
+    comments dropped, and ${ARG}s replaced by the service's build args (else their defaults)."""
+    build = services()[service]["build"]
+    text = re.sub(r"\\\n", " ", (ROOT / build["context"] / build["dockerfile"]).read_text())
     pairs = []
     for line in text.splitlines():
         line = line.strip()
         if line and not line.startswith("#"):
             instruction, _, rest = line.partition(" ")
             pairs.append((instruction.upper(), rest.strip()))
-    return pairs
+    values = {str(k): str(v) for k, v in (build.get("args") or {}).items()}
+    for ins, rest in pairs:
+        if ins == "ARG" and "=" in rest:
+            name, default = rest.split("=", 1)
+            values.setdefault(name, default.strip('"'))
+
+    def substitute(text: str) -> str:
+        for _ in range(3):  # defaults may name other args (SERVICE=${MEMBER})
+            text = re.sub(r"\$\{(\w+)\}", lambda m: values.get(m.group(1), m.group(0)), text)
+        return text
+
+    return [(ins, substitute(rest)) for ins, rest in pairs]
 
 
 def dockerignored(path: str) -> bool:
@@ -216,9 +212,9 @@ def test_compose_file_uses_the_compose_specification_without_a_version_key() -> 
 
 
 def test_compose_file_validates_against_the_compose_specification_schema() -> None:
+    # check-jsonschema (dev group) ships the Compose Specification schema.
     schema = schema_in("check_jsonschema", "builtin_schemas", "vendor", "compose-spec.json")
-    if schema is None:
-        pytest.skip("the Compose Specification schema ships with check-jsonschema (not installed)")
+    assert schema is not None, "check-jsonschema lost its vendored compose-spec.json"
     jsonschema.validate(compose(), json.loads(schema.read_text()))
 
 
@@ -348,9 +344,30 @@ def test_vault_init_registers_an_approle_for_every_service_that_logs_in() -> Non
         assert (ROOT / "common-services/vault/policies" / f"{policy}.hcl").is_file()
 
 
+def test_compose_gives_each_service_its_own_vault_role_policy_and_secret_id() -> None:
+    """Least privilege: no shared role; each AppRole is bound to its own policy only."""
+    script = (ROOT / "deploy/compose/vault-init.sh").read_text()
+    registered = re.findall(r'^register (\S+) (\S+) "\$\{(\w+):-\}"', script, re.M)
+    assert registered, "vault-init registers no AppRole"
+    names, policies, variables = (list(column) for column in zip(*registered, strict=True))
+    assert policies == names, "each role must be bound to the policy of its own name"
+    assert len(set(names)) == len(names) and len(set(variables)) == len(variables)
+    secret_ids = {environment(name)["MCP_VAULT_SECRET_ID"] for name in services() if name in names}
+    assert len(secret_ids) == len(names), "every service has its own secret_id"
+    assert "token_no_default_policy=true" in script
+    assert not (ROOT / "common-services/vault/policies/mcp-server.hcl").exists()
+    # The worker's client secret is in Vault (its role alone reads it), not in its environment.
+    assert "MCP_WORKER_CLIENT_SECRET" not in environment("temporal-worker")
+    assert "put_secret api/temporal-worker client_secret" in script
+
+
 @pytest.mark.parametrize(
     ("shell", "script"),
-    [("sh", "deploy/compose/vault-init.sh"), ("bash", "common-services/elk/setup.sh")],
+    [
+        ("sh", "deploy/compose/vault-init.sh"),
+        ("sh", "common-services/vault/kubernetes-roles.sh"),
+        ("bash", "common-services/elk/setup.sh"),
+    ],
 )
 def test_bootstrap_scripts_are_valid_shell(shell: str, script: str) -> None:
     if shutil.which(shell) is None:
@@ -360,13 +377,23 @@ def test_bootstrap_scripts_are_valid_shell(shell: str, script: str) -> None:
 
 
 # ---------------------------------------------------------------- Dockerfiles
-@pytest.mark.parametrize("service", sorted(MEMBERS))
+def test_every_image_is_built_from_the_one_dockerfile() -> None:
+    builds = {name: svc["build"] for name, svc in services().items() if "build" in svc}
+    assert set(builds) == set(IMAGES)
+    recipes = {(b["context"], b["dockerfile"]) for b in builds.values()}
+    assert recipes == {(".", "deploy/Dockerfile")}
+    for name, build in builds.items():
+        member, module, port = IMAGES[name]
+        assert build["args"]["MEMBER"] == member and build["args"]["MODULE"] == module
+        assert build["args"]["PORT"] == str(port)
+    assert list(ROOT.glob("*/Dockerfile")) == [ROOT / "deploy" / "Dockerfile"]
+
+
+@pytest.mark.parametrize("service", sorted(IMAGES))
 def test_dockerfile_builds_from_the_lock_and_runs_unprivileged(service: str) -> None:
-    member, _, port = MEMBERS[service]
-    pairs = dockerfile(member)
-    args = dict(rest.split("=", 1) for ins, rest in pairs if ins == "ARG" and "=" in rest)
-    bases = [re.sub(r"\$\{(\w+)\}", lambda m: args[m.group(1)], rest.split()[0])
-             for ins, rest in pairs if ins == "FROM"]  # fmt: skip
+    member, _, port = IMAGES[service]
+    pairs = dockerfile(service)
+    bases = [rest.split()[0] for ins, rest in pairs if ins == "FROM"]
     assert len(bases) >= 2 and all(re.fullmatch(r"python:3\.11\.\d+-slim\S*", b) for b in bases)
     project = tomllib.loads((ROOT / member / "pyproject.toml").read_text())["project"]["name"]
     syncs = [rest for ins, rest in pairs if ins == "RUN" and "uv sync" in rest]
@@ -383,13 +410,15 @@ def test_dockerfile_builds_from_the_lock_and_runs_unprivileged(service: str) -> 
                 assert not dockerignored(source), f"{member}: {source} is in .dockerignore"
 
 
-@pytest.mark.parametrize("service", sorted(MEMBERS))
+@pytest.mark.parametrize("service", sorted(IMAGES))
 def test_dockerfile_cmd_runs_the_members_main_module(service: str) -> None:
-    member, module, _ = MEMBERS[service]
-    cmd = [json.loads(rest) for ins, rest in dockerfile(member) if ins == "CMD"][-1]
-    assert cmd == ["python", "-m", module]
-    if not (ROOT / member / "src" / module / "__main__.py").exists():
-        pytest.skip(f"pending: {member}/src/{module}/__main__.py is not written yet")
+    member, module, port = IMAGES[service]
+    pairs = dockerfile(service)
+    cmd = [json.loads(rest) for ins, rest in pairs if ins == "CMD"][-1]
+    assert cmd == ["sh", "-c", 'exec python -m "$APP_MODULE"']
+    env = " ".join(rest for ins, rest in pairs if ins == "ENV").split()
+    assert f"APP_MODULE={module}" in env and f"MCP_PORT={port}" in env
+    assert (ROOT / member / "src" / module / "__main__.py").is_file()
 
 
 # ---------------------------------------------------------------- ELK
@@ -496,7 +525,7 @@ def test_k8s_manifests_parse_and_kustomization_names_existing_files() -> None:
 
 def test_k8s_deployments_are_probed_non_root_and_read_only() -> None:
     deployments = {d["metadata"]["name"]: d for d in k8s("Deployment")}
-    assert set(MEMBERS) | {"opa"} == set(deployments)
+    assert set(IMAGES) | {"opa"} == set(deployments)
     service_names = {s["metadata"]["name"] for s in k8s("Service")}
     hpa_targets = {h["spec"]["scaleTargetRef"]["name"] for h in k8s("HorizontalPodAutoscaler")}
     for name, deployment in deployments.items():
@@ -508,7 +537,7 @@ def test_k8s_deployments_are_probed_non_root_and_read_only() -> None:
             assert container["securityContext"]["readOnlyRootFilesystem"] is True, name
             assert PINNED_TAG.search(container["image"]), name
             assert not container["image"].endswith("-envoy"), name
-            if name in MEMBERS:
+            if name in IMAGES:
                 assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
                 assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
     assert set(MEMBERS) <= hpa_targets
@@ -534,18 +563,42 @@ def test_k8s_environment_uses_real_settings_and_loads(
     if service in NO_SECRET_STORE:
         assert settings.secrets_backend == "file"
     else:
-        assert (settings.vault_auth, settings.vault_kubernetes_role) == (
-            "kubernetes",
-            "temporal-worker" if service == "temporal-worker" else "mcp-server",
-        )
+        # Its own Vault role, named like the service (and its service account).
+        assert (settings.vault_auth, settings.vault_kubernetes_role) == ("kubernetes", service)
     assert container["ports"][0]["containerPort"] == settings.port == MEMBERS[service][2]
 
 
+def test_k8s_gives_each_service_its_own_service_account_and_vault_role() -> None:
+    """One ServiceAccount per service, bound by Vault's Kubernetes auth to its own role."""
+    accounts = [a["metadata"]["name"] for a in k8s("ServiceAccount")]
+    assert sorted(accounts) == sorted(MEMBERS), "exactly one service account per service"
+    deployments = {d["metadata"]["name"]: d for d in k8s("Deployment")}
+    for name in MEMBERS:
+        pod = deployments[name]["spec"]["template"]["spec"]
+        assert pod["serviceAccountName"] == name
+    (common,) = [c for c in k8s("ConfigMap") if c["metadata"]["name"] == "mcp-common"]
+    assert "MCP_VAULT_KUBERNETES_ROLE" not in common["data"], "no role shared by default"
+    script = (ROOT / "common-services/vault/kubernetes-roles.sh").read_text()
+    roles = re.findall(r"^role (\S+)$", script, re.M)
+    assert len(set(roles)) == len(roles) and set(roles) <= set(accounts)
+    assert re.search(r'bound_service_account_names="\$1".*token_policies="\$1"', script, re.S), (
+        "each role binds the service account and the policy of its own name"
+    )
+    for deployment in deployments.values():
+        (container,) = deployment["spec"]["template"]["spec"]["containers"]
+        env = {item["name"]: item.get("value") for item in container.get("env", [])}
+        if "MCP_VAULT_KUBERNETES_ROLE" in env:
+            name = deployment["metadata"]["name"]
+            assert env["MCP_VAULT_KUBERNETES_ROLE"] == name in roles
+            assert (ROOT / "common-services/vault/policies" / f"{name}.hcl").is_file()
+
+
 def test_k8s_manifests_validate_against_the_kubernetes_schemas() -> None:
-    if importlib.util.find_spec("kubernetes_validate") is None:
-        pytest.skip("Kubernetes schemas ship with kubernetes-validate (not installed)")
-    kubernetes_validate = importlib.import_module("kubernetes_validate")
-    for doc in k8s_docs():
+    import kubernetes_validate  # dev group: schemas for every Kubernetes version
+
+    docs = k8s_docs()
+    assert docs
+    for doc in docs:
         kubernetes_validate.validate(doc, "1.30", strict=True)
 
 
@@ -563,3 +616,62 @@ def test_kustomize_builds_the_platform_with_the_policy_configmap() -> None:
     (policy,) = [d for d in built if d["metadata"]["name"].startswith("opa-policy-")]
     assert policy["data"]["policy.rego"] == (ROOT / "common-services/opa/policy.rego").read_text()
     assert {d["metadata"].get("namespace") for d in built if d["kind"] != "Namespace"} == {"mcp"}
+
+
+# ---------------------------------------------------------------- operator console
+def _console_settings(env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    from mcp_console.settings import ConsoleSettings
+
+    for key in [k for k in os.environ if k.startswith("MCP_")]:
+        monkeypatch.delenv(key)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return ConsoleSettings()  # type: ignore[call-arg]
+
+
+def test_compose_console_loads_its_settings_and_signs_in_at_keycloak(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mcp_console.settings import ConsoleSettings
+
+    env = {k: interpolate(v, env_example()) for k, v in environment("mcp-console").items()}
+    assert {k for k in env if k.startswith("MCP_")} <= {
+        f"MCP_{name.upper()}" for name in ConsoleSettings.model_fields
+    }
+    settings = _console_settings(env, monkeypatch)
+    assert (settings.port, settings.host, settings.oidc_client_id) == (
+        8010,
+        "0.0.0.0",
+        "mcp-console",
+    )
+    assert settings.issuer.endswith("/realms/mcp")
+    assert set(settings.servers) == {
+        "catalyst-center",
+        "servicenow",
+        "github",
+        "radkit",
+        "workflows",
+    }
+    assert "8010:8010" in services()["mcp-console"]["ports"]
+    clients = {c["clientId"]: c for c in realm()["clients"]}
+    console = clients["mcp-console"]
+    assert console["standardFlowEnabled"] and not console["publicClient"]
+    assert console["attributes"]["pkce.code.challenge.method"] == "S256"
+    assert console["attributes"]["standard.token.exchange.enabled"] == "true"
+    assert VAR.fullmatch(console["secret"]) and not console["directAccessGrantsEnabled"]
+
+
+def test_k8s_console_loads_its_settings_with_the_secret_from_a_kubernetes_secret(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    (common,) = [c for c in k8s("ConfigMap") if c["metadata"]["name"] == "mcp-common"]
+    (deployment,) = [d for d in k8s("Deployment") if d["metadata"]["name"] == "mcp-console"]
+    (container,) = deployment["spec"]["template"]["spec"]["containers"]
+    env = dict(common["data"])
+    for item in container["env"]:
+        assert "value" in item or "secretKeyRef" in item.get("valueFrom", {}), item["name"]
+        env[item["name"]] = item.get("value", "from-a-kubernetes-secret")
+    settings = _console_settings(env, monkeypatch)
+    assert settings.secure_cookies  # served over TLS behind the ingress
+    assert container["ports"][0]["containerPort"] == settings.port == 8010
+    assert deployment["spec"]["replicas"] == 1  # sessions live in the process

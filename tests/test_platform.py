@@ -1,6 +1,6 @@
 """`make up` as a user meets it: everything starts, endpoints.json is right, tokens work.
 
-Runs the real launcher (`mcp_sandbox.platform.LocalPlatform`) on free ports: the dev
+Runs the real launcher (`platform_launcher.platform.LocalPlatform`) on free ports: the dev
 issuer, OpenBao seeded through AppRole, the backend simulators and every MCP server
 package present, each as its own process.
 """
@@ -20,14 +20,23 @@ import pytest
 from fastmcp import Client
 from fastmcp.client.transports import StreamableHttpTransport
 
-from mcp_sandbox.platform import LocalPlatform, PlatformPorts, available_servers
+from platform_launcher.platform import (
+    PROXY_VAULT_ROLE,
+    SERVERS,
+    WORKER_VAULT_ROLE,
+    LocalPlatform,
+    PlatformPorts,
+    available_servers,
+)
 
 EXPECTED_VISIBLE = {
     # identity -> servers on which it sees at least one tool
     "admin": {"catalyst-center", "servicenow", "github", "radkit", "workflows"},
     "developer": {"github"},
     "service-desk": {"catalyst-center", "servicenow", "workflows"},
-    "network-engineer": {"catalyst-center", "radkit", "workflows"},
+    # Network engineers see ServiceNow's change-record tools: the worker opens and updates
+    # their changes with their rights, never more (policy.rego, delegation).
+    "network-engineer": {"catalyst-center", "radkit", "servicenow", "workflows"},
 }
 
 
@@ -65,10 +74,11 @@ def test_progress_is_shown_step_by_step(platform: tuple[LocalPlatform, Path]) ->
     assert any("OpenBao" in line for line in lines)
 
 
-def _token(state: Path, identity: str) -> str:
+def _token(state: Path, identity: str, server: str = "rest-api-proxy") -> str:
+    """`make token ID=identity SERVER=server`: each server accepts only tokens for itself."""
     env = {**os.environ, "MCP_PLATFORM_ENDPOINTS": str(state / "endpoints.json")}
     done = subprocess.run(
-        [sys.executable, "-m", "mcp_sandbox.token", identity],
+        [sys.executable, "-m", "platform_launcher.token", identity, server],
         capture_output=True,
         text=True,
         env=env,
@@ -89,7 +99,7 @@ def test_make_token_refuses_an_unknown_identity(platform: tuple[LocalPlatform, P
     _, state = platform
     env = {**os.environ, "MCP_PLATFORM_ENDPOINTS": str(state / "endpoints.json")}
     done = subprocess.run(
-        [sys.executable, "-m", "mcp_sandbox.token", "mallory"],
+        [sys.executable, "-m", "platform_launcher.token", "mallory"],
         capture_output=True,
         text=True,
         env=env,
@@ -104,9 +114,9 @@ async def test_each_identity_sees_tools_where_the_policy_allows(
     platform: tuple[LocalPlatform, Path], identity: str
 ) -> None:
     local, state = platform
-    token = _token(state, identity)
     seen: set[str] = set()
     for name, url in local.endpoints["servers"].items():
+        token = _token(state, identity, name)
         async with Client(StreamableHttpTransport(url, auth=token)) as client:
             tools: list[Any] = await client.list_tools()
         if tools:
@@ -114,11 +124,68 @@ async def test_each_identity_sees_tools_where_the_policy_allows(
     assert seen == EXPECTED_VISIBLE[identity] & set(local.endpoints["servers"])
 
 
+def test_a_token_for_one_server_is_refused_by_every_other(
+    platform: tuple[LocalPlatform, Path],
+) -> None:
+    local, state = platform
+    servers = local.endpoints["servers"]
+    token = _token(state, "admin", "catalyst-center")
+    for name, url in servers.items():
+        answer = httpx.post(
+            url,
+            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"},
+            headers={
+                "Authorization": f"Bearer {token}",
+                "Accept": "application/json, text/event-stream",
+            },
+            timeout=10,
+        )
+        expected = 200 if name == "catalyst-center" else 401
+        assert answer.status_code == expected, (name, answer.text)
+        if expected == 401:
+            assert "resource_metadata" in answer.headers["www-authenticate"]
+
+
 def test_servers_are_ready_with_keys_policy_and_vault(platform: tuple[LocalPlatform, Path]) -> None:
     local, _ = platform
     for url in local.endpoints["servers"].values():
         ready = httpx.get(url.removesuffix("/mcp") + "/readyz")
         assert ready.status_code == 200, ready.text
+
+
+def _environment(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().decode(errors="replace")
+    return dict(item.split("=", 1) for item in raw.split("\0") if "=" in item)
+
+
+def test_each_service_logs_in_to_vault_with_a_role_of_its_own(
+    platform: tuple[LocalPlatform, Path],
+) -> None:
+    """Least privilege: one AppRole (and policy) per process, none shared, no root token."""
+    local, _ = platform
+    assert local.vault is not None
+    if not Path(f"/proc/{os.getpid()}/environ").exists():
+        pytest.skip("needs Linux /proc")
+    expected = {f"mcp-{s.name}": s.vault_role for s in SERVERS}
+    expected |= {"temporal-worker": WORKER_VAULT_ROLE, "rest-api-proxy": PROXY_VAULT_ROLE}
+    role_of_id = {role_id: role for role, (role_id, _) in local.approles.items()}
+    seen: dict[str, str] = {}
+    for name, process in local.processes.items():
+        env = _environment(process.pid)
+        assert local.vault.root_token not in env.values(), f"{name} got the root token"
+        if name in expected:
+            seen[name] = role_of_id[env["MCP_VAULT_ROLE_ID"]]
+            assert env["MCP_VAULT_SECRET_ID"] == local.approles[seen[name]][1]
+    assert {f"mcp-{s.name}" for s in available_servers()} <= set(seen)
+    assert seen == {name: expected[name] for name in seen}
+    assert len(set(seen.values())) == len(seen), "a role is shared"
+    for role in set(seen.values()):  # each role's tokens carry its own policy only
+        role_id, secret_id = local.approles[role]
+        login = httpx.post(
+            f"{local.vault.addr}/v1/auth/approle/login",
+            json={"role_id": role_id, "secret_id": secret_id},
+        )
+        assert login.json()["auth"]["policies"] == [role]
 
 
 def test_stop_ends_every_process(tmp_path: Path) -> None:

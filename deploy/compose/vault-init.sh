@@ -5,11 +5,14 @@
 #   1. first run only: initialize Vault (1 key share) and keep the unseal key and the root
 #      token in the private `vault-init` volume (demo only: see docs below);
 #   2. unseal when sealed (after any restart of the vault container);
-#   3. KV v2 at secret/, the platform's policies, a file audit device on stdout (to ELK);
-#   4. one AppRole per service that reads backend secrets (role name = role_id = compose
-#      service name; not the REST proxy, which reads none) whose secret_id is the one given
-#      in .env (custom secret_id), every other secret_id revoked;
-#   5. backend credentials from .env written to secret/api/<backend> when given.
+#   3. KV v2 at secret/, the platform's policies (one per service: /policies/<role>.hcl, each
+#      reading its own path only), a file audit device on stdout (to ELK);
+#   4. one AppRole per service that logs in to Vault (role name = role_id = policy name =
+#      compose service name; not the REST proxy, which reads nothing from Vault yet), bound
+#      to its own policy only (no `default` policy), whose secret_id is the one given in .env
+#      (custom secret_id), every other secret_id revoked;
+#   5. backend credentials from .env written to secret/api/<backend> when given, and the
+#      worker's OIDC client secret to secret/api/temporal-worker (read by its role only).
 #
 # Production: use auto-unseal (cloud KMS / HSM / transit), keep recovery keys offline, revoke
 # the root token, and deliver secret_ids with response wrapping. See
@@ -60,12 +63,15 @@ vault audit list 2>/dev/null | grep -q '^stdout/' || \
   vault audit enable -path=stdout file file_path=stdout > /dev/null
 vault auth list | grep -q '^approle/' || vault auth enable approle
 
-# -- 4. AppRoles: role_id = service name, secret_id from .env ---------------------------------
+# -- 4. AppRoles: role_id = service name = its policy, secret_id from .env -------------------
+# Least privilege: one role per service, each bound to its own policy and nothing else (no
+# shared role, no `default` policy): a leaked secret_id exposes one service's secret only.
 register() {
   name=$1 policy=$2 secret_id=$3
   [ -n "$secret_id" ] || { log "no secret_id for $name (see .env.example)"; exit 1; }
-  vault write auth/approle/role/"$name" token_policies="$policy" token_ttl=1h \
-    token_max_ttl=24h secret_id_ttl=0 secret_id_num_uses=0 > /dev/null
+  [ "$policy" = "$name" ] || { log "role $name must use its own policy, not $policy"; exit 1; }
+  vault write auth/approle/role/"$name" token_policies="$policy" token_no_default_policy=true \
+    token_ttl=1h token_max_ttl=24h secret_id_ttl=0 secret_id_num_uses=0 > /dev/null
   vault write auth/approle/role/"$name"/role-id role_id="$name" > /dev/null
   # Exactly one valid secret_id per service: the one in .env (rotation = edit .env, re-run).
   for accessor in $(vault list auth/approle/role/"$name"/secret-id 2>/dev/null | tail -n +3); do
@@ -76,11 +82,14 @@ register() {
     secret_id=- > /dev/null
   log "approle $name ready (policy $policy)"
 }
-register mcp-catalyst-center mcp-server "${VAULT_SECRET_ID_CATALYST_CENTER:-}"
-register mcp-service-now mcp-server "${VAULT_SECRET_ID_SERVICE_NOW:-}"
-register mcp-github mcp-server "${VAULT_SECRET_ID_GITHUB:-}"
-register mcp-radkit mcp-server "${VAULT_SECRET_ID_RADKIT:-}"
+register mcp-catalyst-center mcp-catalyst-center "${VAULT_SECRET_ID_CATALYST_CENTER:-}"
+register mcp-service-now mcp-service-now "${VAULT_SECRET_ID_SERVICE_NOW:-}"
+register mcp-github mcp-github "${VAULT_SECRET_ID_GITHUB:-}"
+register mcp-radkit mcp-radkit "${VAULT_SECRET_ID_RADKIT:-}"
 register temporal-worker temporal-worker "${VAULT_SECRET_ID_TEMPORAL_WORKER:-}"
+# The shared role and policy of earlier versions, if still there: gone.
+vault delete auth/approle/role/mcp-server > /dev/null 2>&1 || true
+vault policy delete mcp-server > /dev/null 2>&1 || true
 
 # -- 5. backend credentials (optional; otherwise write them yourself, see the vault README) ---
 # Secret values go on stdin (`key=-`), one per write: `kv put` then `kv patch`.
@@ -114,5 +123,10 @@ if [ -n "${RADKIT_SERVICE_ID:-}" ]; then
   put_secret api/radkit client_private_key_password "${RADKIT_CLIENT_PRIVATE_KEY_PASSWORD:-}" \
     service_id="$RADKIT_SERVICE_ID" identity="${RADKIT_IDENTITY:-}"
   log "secret/api/radkit written"
+fi
+# The worker's client secret (the Keycloak client `temporal-worker`, same value as the realm's).
+if [ -n "${TEMPORAL_WORKER_CLIENT_SECRET:-}" ]; then
+  put_secret api/temporal-worker client_secret "$TEMPORAL_WORKER_CLIENT_SECRET"
+  log "secret/api/temporal-worker written"
 fi
 log "done"
