@@ -39,6 +39,7 @@ from mcp_common.http import (
     raise_for_status,
 )
 from mcp_common.http._client import _backoff_delay
+from mcp_common.observability import PlatformMetrics
 
 SECRET = "Bearer sk-live-0123456789abcdef-TOPSECRET"
 ALL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
@@ -414,6 +415,26 @@ async def test_a_failed_probe_reopens_the_circuit(backend: tuple[Backend, str], 
             await client.get(f"/broken/{key}")
     assert caught.value.kind == "http"
     assert breaker.state is CircuitState.OPEN
+
+
+async def test_the_breakers_state_is_on_metrics_from_closed_to_open(
+    backend: tuple[Backend, str], key: str
+) -> None:
+    _, url = backend
+    metrics = PlatformMetrics("mcp-test")
+
+    def state() -> float | None:
+        return metrics.registry.get_sample_value("mcp_circuit_breaker_state", {"backend": "github"})
+
+    async with client_for(url, metrics=metrics, retries=0) as client:
+        assert state() == 0  # closed, reported before any call
+        for _ in range(5):  # the default failure threshold
+            with pytest.raises(UpstreamError):
+                await client.get(f"/broken/{key}")
+        with pytest.raises(UpstreamError) as caught:
+            await client.get(f"/broken/{key}")
+    assert caught.value.kind == "circuit_open"
+    assert state() == 2  # open
 
 
 async def test_4xx_answers_count_as_successes_for_the_breaker(

@@ -8,6 +8,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
+from contextlib import suppress
 
 from mcp_common.errors import UpstreamError
 from mcp_common.observability._logging import get_logger
@@ -71,6 +72,7 @@ class CircuitBreaker:
         half_open_max_calls: int = 1,
         *,
         clock: Callable[[], float] = time.monotonic,
+        on_transition: Callable[[str, CircuitState], None] | None = None,
     ) -> None:
         if not name:
             raise ValueError("CircuitBreaker name must not be empty")
@@ -85,6 +87,7 @@ class CircuitBreaker:
         self.reset_timeout = float(reset_timeout)
         self.half_open_max_calls = half_open_max_calls
         self._clock = clock
+        self._on_transition = on_transition
         self._lock = threading.Lock()
         self._state = CircuitState.CLOSED
         self._epoch = 0
@@ -138,6 +141,9 @@ class CircuitBreaker:
         if state is CircuitState.OPEN:
             self._opened_at = self._clock()
         _log_transition(self.name, state, self.reset_timeout)
+        if self._on_transition is not None:
+            with suppress(Exception):  # observability fails open
+                self._on_transition(self.name, state)
 
     def _record(self, epoch: int, probe: bool, outcome: str) -> None:
         """Apply one call's outcome."""

@@ -18,7 +18,7 @@ import anyio
 import httpx
 
 from mcp_common.errors import UpstreamError
-from mcp_common.http._circuit_breaker import CircuitBreaker
+from mcp_common.http._circuit_breaker import CircuitBreaker, CircuitState
 from mcp_common.http._transport import PooledTransport, PoolFull
 from mcp_common.observability._logging import get_logger
 from mcp_common.observability._redaction import redact_text
@@ -110,7 +110,15 @@ class ResilientTransport(httpx.AsyncBaseTransport):
         _require(max_retry_after >= 0, f"max_retry_after must be >= 0 s, got {max_retry_after}")
         self.inner = inner
         self.backend = backend
-        self.breaker = breaker if breaker is not None else CircuitBreaker(backend)
+        if breaker is None:
+            # A breaker of our own reports its state on /metrics (the console charts it).
+            report = getattr(metrics, "circuit_state", None)
+            breaker = CircuitBreaker(
+                backend, on_transition=None if report is None else _report_state(report)
+            )
+            if report is not None:
+                report(backend, "closed")
+        self.breaker = breaker
         self.timeout = float(timeout)
         self.retries = retries
         self.backoff = float(backoff)
@@ -420,3 +428,10 @@ def _find_detail(data: Any, depth: int = 0) -> str | None:
             return str(data[key])
     nested = (_find_detail(data.get(key), depth + 1) for key in _CONTAINER_KEYS)
     return next((found for found in nested if found), None)
+
+
+def _report_state(report: Callable[[str, str], None]) -> Callable[[str, CircuitState], None]:
+    def on_transition(backend: str, state: CircuitState) -> None:
+        report(backend, state.value)
+
+    return on_transition

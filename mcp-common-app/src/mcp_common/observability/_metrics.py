@@ -17,6 +17,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 
 __all__ = ["CONTENT_TYPE_LATEST", "PlatformMetrics"]
 
+_CIRCUIT_STATES = {"closed": 0, "half_open": 1, "open": 2}
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 
 
@@ -46,6 +47,13 @@ class PlatformMetrics:
         self.degraded = Gauge(
             "mcp_secrets_degraded",
             "1 while secrets are served last-known-good because Vault is unreachable",
+            registry=r,
+            multiprocess_mode="max",
+        )
+        self.circuit = Gauge(
+            "mcp_circuit_breaker_state",
+            "Circuit breaker per backend: 0 closed, 1 half-open, 2 open",
+            ["backend"],
             registry=r,
             multiprocess_mode="max",
         )
@@ -91,6 +99,11 @@ class PlatformMetrics:
         """Record whether secrets are served last-known-good (Vault unreachable)."""
         with suppress(Exception):  # observability fails open
             self.degraded.set(1 if degraded else 0)
+
+    def circuit_state(self, backend: str, state: str) -> None:
+        """Record a backend's circuit breaker state (closed, half_open, open)."""
+        with suppress(Exception):  # observability fails open
+            self.circuit.labels(backend).set(_CIRCUIT_STATES[state])
 
     def error(self, kind: str) -> None:
         """Count an error by kind."""
