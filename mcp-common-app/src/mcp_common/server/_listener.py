@@ -46,7 +46,27 @@ _TIMEOUT_RESPONSE = (
 )  # fmt: skip
 
 
-class DeadlineH11Protocol(H11Protocol):
+class _Deadline:
+    """One pending read deadline per connection, armed for the phase a request is in."""
+
+    _deadline: asyncio.TimerHandle | None
+    _phase: str
+
+    def _arm(self, phase: str, seconds: float) -> None:
+        self._disarm()
+        self._phase = phase
+        loop: asyncio.AbstractEventLoop = self.loop  # type: ignore[attr-defined]
+        self._deadline = loop.call_later(seconds, self._expired, phase)  # type: ignore[attr-defined]
+
+    def _disarm(self) -> None:
+        if getattr(self, "_deadline", None) is not None:
+            assert self._deadline is not None
+            self._deadline.cancel()
+            self._deadline = None
+        self._phase = ""
+
+
+class DeadlineH11Protocol(_Deadline, H11Protocol):
     """uvicorn's h11 protocol with header and body read deadlines (from `hardened_config`)."""
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -87,39 +107,17 @@ class DeadlineH11Protocol(H11Protocol):
         else:  # DONE, MUST_CLOSE, CLOSED, ERROR: nothing more to wait for
             self._disarm()
 
-    def _arm(self, phase: str, seconds: float) -> None:
-        self._disarm()
-        self._phase = phase
-        self._deadline = self.loop.call_later(seconds, self._expired, phase)
-
-    def _disarm(self) -> None:
-        if getattr(self, "_deadline", None) is not None:
-            assert self._deadline is not None
-            self._deadline.cancel()
-            self._deadline = None
-        self._phase = ""
-
     def _expired(self, phase: str) -> None:
         self._deadline = None
         if self.transport.is_closing():
             return
         idle = phase == "headers" and not self.conn.trailing_data[0]  # no request at all
-        # A stalled request is told why, unless the app already answered it (then it just
-        # ends); in the header phase any cycle is the previous request's.
+        # In the header phase any cycle is the previous request's.
         answered = phase == "body" and self.cycle is not None and self.cycle.response_started
-        if not idle and not answered:
-            self.transport.write(_TIMEOUT_RESPONSE)
-        if not idle:
-            client = f"{self.client[0]}" if self.client else "unknown"
-            _log.warning(
-                "slow client cut off: request %s not received in time",
-                phase,
-                extra={"event.action": "http.read_timeout", "source.ip": client},
-            )
-        self.transport.close()
+        _cut_off(self, phase, idle=idle, answered=answered)
 
 
-class DeadlineHttpToolsProtocol(HttpToolsProtocol):
+class DeadlineHttpToolsProtocol(_Deadline, HttpToolsProtocol):
     """uvicorn's httptools protocol with header and body read deadlines (from `hardened_config`).
 
     The parser's callbacks say where a request is: its first byte (`on_message_begin`) starts
@@ -161,35 +159,31 @@ class DeadlineHttpToolsProtocol(HttpToolsProtocol):
         self._disarm()
         super().connection_lost(exc)
 
-    def _arm(self, phase: str, seconds: float) -> None:
-        self._disarm()
-        self._phase = phase
-        self._deadline = self.loop.call_later(seconds, self._expired, phase)
-
-    def _disarm(self) -> None:
-        if getattr(self, "_deadline", None) is not None:
-            assert self._deadline is not None
-            self._deadline.cancel()
-            self._deadline = None
-        self._phase = ""
-
     def _expired(self, phase: str) -> None:
         self._deadline = None
         if self.transport.is_closing():
             return
         idle = phase == "headers" and not self._in_message  # no request at all
         cycle = self.cycle if phase == "body" else None
-        answered = cycle is not None and cycle.response_started
-        if not idle and not answered:
-            self.transport.write(_TIMEOUT_RESPONSE)
-        if not idle:
-            client = f"{self.client[0]}" if self.client else "unknown"
-            _log.warning(
-                "slow client cut off: request %s not received in time",
-                phase,
-                extra={"event.action": "http.read_timeout", "source.ip": client},
-            )
-        self.transport.close()
+        _cut_off(self, phase, idle=idle, answered=cycle is not None and cycle.response_started)
+
+
+def _cut_off(
+    protocol: H11Protocol | HttpToolsProtocol, phase: str, *, idle: bool, answered: bool
+) -> None:
+    """Close a connection whose request missed its deadline, saying why when still possible."""
+    # A stalled request is told why, unless the app already answered it (then it just ends);
+    # a connection that never started a request is closed without a word.
+    if not idle and not answered:
+        protocol.transport.write(_TIMEOUT_RESPONSE)
+    if not idle:
+        client = f"{protocol.client[0]}" if protocol.client else "unknown"
+        _log.warning(
+            "slow client cut off: request %s not received in time",
+            phase,
+            extra={"event.action": "http.read_timeout", "source.ip": client},
+        )
+    protocol.transport.close()
 
 
 def _pending(protocol: H11Protocol) -> bool:
