@@ -57,9 +57,9 @@ __all__ = ["create_app", "create_app_from_env", "main"]
 _log = get_logger("mcp.rest_proxy")
 _DESCRIPTION = (
     "Every platform tool as plain REST, with the caller's own identity: the bearer token is "
-    "verified here, checked against the policy's `rest-api-proxy` resource, and forwarded to "
-    "the MCP server, whose policy and audit see the real user. Errors are RFC 9457 "
-    "problem+json."
+    "verified here, checked against the policy's `rest-api-proxy` resource, and exchanged "
+    "(RFC 8693) for a token meant for the target MCP server that names the proxy as actor, so "
+    "its policy and audit see the real user and the proxy. Errors are RFC 9457 problem+json."
 )
 
 

@@ -14,7 +14,7 @@ from mcp_common import CommonSettings
 __all__ = ["ProxySettings", "parse_servers"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-# The proxy reads no backend secret: it forwards each caller's own token, and its optional
+# The proxy reads no backend secret: it exchanges each caller's token per server, and its optional
 # catalog identity comes from MCP_PROXY_CLIENT_SECRET. CommonSettings insists on a secrets
 # backend (vault by default, with its address and credentials), so the proxy pins it.
 _NO_SECRETS = "(unused: the REST proxy reads no backend secret)"
