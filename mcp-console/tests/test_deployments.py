@@ -47,3 +47,22 @@ def test_rolled_back_and_cancelled_end_in_red_after_the_stage_they_reached() -> 
     assert rolled[-1] == ("Rolled back", "failed") and rolled[4] == ("Verified", "pending")
     cancelled = _states({"execution_status": "COMPLETED", "outcome": "canceled"})
     assert cancelled[-1] == ("Cancelled", "failed") and cancelled[2] == ("Approved", "pending")
+
+
+def test_the_requesters_confirmation_comes_before_the_change_and_may_be_cancelled() -> None:
+    view = timeline({"execution_status": "RUNNING", "step": "awaiting_confirmation"})
+    assert view.cancellable and not view.finished
+    assert [(s.label, s.state) for s in view.stages][:3] == [
+        ("Validated", "done"),
+        ("Change opened", "current"),
+        ("Approved", "pending"),
+    ]
+    assert view.stages[1].note == "waiting for the requester's confirmation"
+
+
+def test_a_template_changed_after_approval_stops_before_deploying() -> None:
+    view = timeline({"execution_status": "COMPLETED", "outcome": "approval_mismatch"})
+    states = [(s.label, s.state) for s in view.stages]
+    assert view.outcome_label == "Not what was approved"
+    assert states[2] == ("Approved", "done") and states[3] == ("Deploying", "pending")
+    assert states[-1] == ("Not what was approved", "failed")

@@ -17,10 +17,21 @@ _ids = itertools.count(1)
 
 
 async def rpc(
-    url: str, token: str, method: str, params: dict[str, Any], *, tasks: bool = True
+    url: str,
+    token: str,
+    method: str,
+    params: dict[str, Any],
+    *,
+    tasks: bool = True,
+    elicitation: bool = False,
 ) -> dict[str, Any]:
-    """One JSON-RPC request; the whole response (`result` or `error`)."""
+    """One JSON-RPC request; the whole response (`result` or `error`).
+
+    The client declares the tasks extension (`tasks`) and form elicitation (`elicitation`).
+    """
     capabilities: dict[str, Any] = {"extensions": {TASKS: {}}} if tasks else {}
+    if elicitation:
+        capabilities["elicitation"] = {"form": {}}
     body = {
         "jsonrpc": "2.0",
         "id": next(_ids),

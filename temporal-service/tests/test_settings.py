@@ -22,7 +22,7 @@ def test_defaults_fit_the_local_platform() -> None:
     assert str(s.catalyst_center_url) == "http://127.0.0.1:8002/mcp"
     assert str(s.servicenow_url) == "http://127.0.0.1:8080/mcp"
     assert s.worker_client_id == "temporal-worker" and s.worker_client_secret is None
-    assert s.approval_deadline_seconds == 86_400
+    assert s.approval_deadline_seconds == 86_400 and s.confirmation_deadline_seconds == 3_600
 
 
 def test_the_environment_sets_them_with_the_mcp_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -41,6 +41,7 @@ def test_the_environment_sets_them_with_the_mcp_prefix(monkeypatch: pytest.Monke
         {"temporal_address": "no-port"},
         {"temporal_address": ":7233"},
         {"approval_deadline_seconds": 0},
+        {"confirmation_deadline_seconds": 0},
         {"catalyst_center_url": "not a url"},
         {"worker_client_id": ""},
     ],

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -113,12 +114,15 @@ def token(platform: Platform, identity: str = ENGINEER, url: str | None = None) 
     return platform.token(identity, url or platform.wf_mcp)
 
 
-async def create(platform: Platform, url: str | None = None, **args: Any) -> dict[str, Any]:
+async def create(
+    platform: Platform, url: str | None = None, *, elicitation: bool = False, **args: Any
+) -> dict[str, Any]:
     answer = await rpc(
         url or platform.wf_mcp,
         token(platform, url=url),
         "tools/call",
         {"name": "start_template_deployment", "arguments": {**ARGS, **args}},
+        elicitation=elicitation,
     )
     assert "result" in answer, answer
     result: dict[str, Any] = answer["result"]
@@ -163,6 +167,116 @@ async def test_a_task_waits_for_the_cab_then_completes_with_the_result_inlined(
     assert check["change.approvers"] == outcome["approvers"]
     assert check["approval.sha256"] == check["deployment.sha256"] == outcome["approval_sha256"]
     assert outcome["approval_sha256"] in change_text(platform, task_id)
+
+
+async def answer(
+    platform: Platform, task_id: str, key: str, response: dict[str, Any], who: str = ENGINEER
+) -> None:
+    """tasks/update with one input response (fails the test on an error)."""
+    params = {"taskId": task_id, "inputResponses": {key: response}}
+    done = await rpc(
+        platform.wf_mcp, token(platform, who), "tasks/update", params, elicitation=True
+    )
+    assert done.get("result", {}).get("resultType") == "complete", done
+
+
+async def confirmation_round(platform: Platform, task_id: str) -> tuple[str, str]:
+    """Wait for the confirmation round; (its key, the SHA-256 it names). No change yet."""
+    waiting = await until(platform.wf_mcp, token(platform), task_id, "input_required")
+    [(key, request)] = waiting["inputRequests"].items()
+    assert key.startswith("confirm-") and request["method"] == "elicitation/create"
+    assert platform.changes(task_id) == []  # nothing in ServiceNow before the answer
+    message = request["params"]["message"]
+    [sha256] = sorted(set(re.findall(r"\b[0-9a-f]{64}\b", message)))
+    assert key == f"confirm-{sha256[:16]}" and sha256 in waiting["statusMessage"]
+    for hostname in ("par-acc-01", "par-acc-02"):  # every device's rendered configuration
+        assert f"--- {hostname} (" in message
+    assert message.count("ntp server 10.0.0.123") >= 2, message
+    assert request["params"]["requestedSchema"]["properties"]["confirm"]["type"] == "boolean"
+    return key, sha256
+
+
+async def test_a_client_that_elicits_confirms_the_rendering_then_the_cab_approves(
+    platform: Platform, worker: Worker
+) -> None:
+    task_id = (await create(platform, elicitation=True))["taskId"]
+    key, sha256 = await confirmation_round(platform, task_id)
+    await answer(platform, task_id, key, {"action": "accept", "content": {"confirm": True}})
+
+    for _ in range(300):  # until the answer reached the workflow and the change waits
+        waiting = await until(platform.wf_mcp, token(platform), task_id, "input_required")
+        if key not in waiting["inputRequests"]:
+            break
+        await asyncio.sleep(0.1)
+    [change] = platform.changes(task_id)
+    number = change["number"]["value"]
+    assert list(waiting["inputRequests"]) == [f"approval-{number}"]
+    assert "Confirmed by network-engineer-mfa" in change["description"]["value"]
+    platform.sim(platform.sn_sim, "POST", f"/sandbox/changes/{number}/approve")
+    done = await until(platform.wf_mcp, token(platform), task_id, "completed", "failed")
+    outcome = done["result"]["structuredContent"]
+    assert outcome["status"] == "completed", done
+    assert outcome["approval_sha256"] == sha256  # what was confirmed is what deployed
+    assert outcome["confirmed_by"].startswith("network-engineer-mfa")
+    [confirmed] = [
+        e
+        for e in platform.audit_events()
+        if e.get("event.action") == "workflow.confirm" and e.get("workflow.id") == task_id
+    ]
+    assert confirmed["event.outcome"] == "success"
+    assert confirmed["confirmation.answer"] == "confirmed"
+    assert confirmed["deployment.sha256"] == sha256
+
+
+async def test_a_declined_confirmation_cancels_the_task_and_opens_no_change(
+    platform: Platform, worker: Worker
+) -> None:
+    task_id = (await create(platform, elicitation=True))["taskId"]
+    key, _ = await confirmation_round(platform, task_id)
+    # An admin sees the round, but the confirmation is the requester's own.
+    yes = {"action": "accept", "content": {"confirm": True}}
+    await answer(platform, task_id, key, yes, who="admin")
+    [refused] = [
+        e
+        for e in platform.audit_events()
+        if e.get("event.action") == "workflow.confirm" and e.get("workflow.id") == task_id
+    ]
+    assert refused["event.outcome"] == "failure" and refused["user.id"] == subject_for("admin")
+    still = await get_task(platform.wf_mcp, token(platform), task_id)
+    assert list(still["inputRequests"]) == [key]
+    await answer(platform, task_id, key, {"action": "accept", "content": {"confirm": False}})
+    cancelled = await until(platform.wf_mcp, token(platform), task_id, "cancelled", "completed")
+    assert cancelled["status"] == "cancelled", cancelled
+    assert "declined by network-engineer-mfa" in cancelled["statusMessage"]
+    assert platform.changes(task_id) == []
+
+
+async def test_clients_without_elicitation_or_tasks_go_straight_to_the_cab(
+    platform: Platform, worker: Worker
+) -> None:
+    # A task for a client without elicitation: no round; the status shows the preview.
+    task_id = (await create(platform))["taskId"]
+    waiting = await until(platform.wf_mcp, token(platform), task_id, "input_required")
+    [change] = platform.changes(task_id)
+    assert list(waiting["inputRequests"]) == [f"approval-{change['number']['value']}"]
+    message = waiting["statusMessage"]
+    assert "Preview: 2 device(s) (par-acc-01, par-acc-02), SHA-256 " in message
+    assert "ntp server 10.0.0.123" in message and "tasks/cancel" in message
+    assert "Confirmed by" not in change["description"]["value"]
+    # The synchronous form never asks, even when the client could elicit.
+    started = await rpc(
+        platform.wf_mcp,
+        token(platform),
+        "tools/call",
+        {"name": "start_template_deployment", "arguments": ARGS},
+        tasks=False,
+        elicitation=True,
+    )
+    workflow_id = started["result"]["structuredContent"]["workflow_id"]
+    direct = await until(platform.wf_mcp, token(platform), workflow_id, "input_required")
+    assert all(k.startswith("approval-") for k in direct["inputRequests"])
+    for each in (task_id, workflow_id):
+        await rpc(platform.wf_mcp, token(platform), "tasks/cancel", {"taskId": each})
 
 
 def change_text(platform: Platform, task_id: str) -> str:

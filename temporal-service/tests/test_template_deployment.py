@@ -188,13 +188,13 @@ async def test_queries_report_the_step_and_progress(run: Run) -> None:
     run.fake.deploy_gate = asyncio.Event()
     await run.start()
     waiting = await run.reach("awaiting_approval")
-    assert waiting.progress_percent == 28 and waiting.ticket_id == "CHG30001"
+    assert waiting.progress_percent == 37 and waiting.ticket_id == "CHG30001"
     assert waiting.requested_by == ALICE and waiting.result is None
     assert await run.handle.query(TemplateDeploymentWorkflow.current_step) == "awaiting_approval"
     run.fake.approve()
     await run.handle.signal(TemplateDeploymentWorkflow.approval_decided)
     deploying = await run.reach("deploying")
-    assert deploying.progress_percent == 57
+    assert deploying.progress_percent == 62
     run.fake.deploy_gate.set()
     await run.result()
     done = await run.status()

@@ -21,13 +21,19 @@ _ORDER = (
     "closing_change",
     "done",
 )
-CANCELLABLE_STEPS = frozenset({"validating", "opening_change", "awaiting_approval"})
+CANCELLABLE_STEPS = frozenset(
+    {"validating", "awaiting_confirmation", "opening_change", "awaiting_approval"}
+)
 _OUTCOMES = {
     "completed": ("Closed", "The change is closed: deployed and verified."),
     "rolled_back": ("Rolled back", "Verification failed: the devices were rolled back."),
     "canceled": ("Cancelled", "Cancelled before deployment; the change was cancelled."),
     "rejected": ("Rejected", "The change was rejected; nothing was deployed."),
     "approval_timed_out": ("Not approved in time", "Nothing was deployed."),
+    "approval_mismatch": (
+        "Not what was approved",
+        "What would deploy no longer hashes to what the CAB approved; nothing was deployed.",
+    ),
     "validation_failed": ("Validation failed", "Nothing was deployed."),
     "failed": ("Failed", "The deployment failed."),
 }
@@ -61,6 +67,8 @@ class Timeline:
 def _index(step: str | None) -> int:
     if step in ("rolling_back", "canceling_change"):
         return _ORDER.index("closing_change")
+    if step == "awaiting_confirmation":  # the rendering shown to the requester, before the change
+        return _ORDER.index("opening_change")
     return _ORDER.index(step) if step in _ORDER else 0
 
 
@@ -87,7 +95,13 @@ def timeline(status: Mapping[str, Any]) -> Timeline:
     approval_note = "waiting for the change advisory board" if waiting == "current" else ""
     stages = [
         Stage("Validated", state(0)),
-        Stage("Change opened", state(1), ticket or ""),
+        Stage(
+            "Change opened",
+            state(1),
+            "waiting for the requester's confirmation"
+            if step == "awaiting_confirmation"
+            else ticket or "",
+        ),
         Stage("Approved", waiting, approval_note),
         Stage("Deploying", state(3, 4)),
         Stage("Verified", state(5)),
@@ -128,6 +142,7 @@ def _stopped_index(outcome: str | None) -> int:
         "validation_failed": 0,
         "rejected": 2,
         "approval_timed_out": 2,
+        "approval_mismatch": 3,
         "canceled": 2,
         "rolled_back": 4,
         "failed": 3,

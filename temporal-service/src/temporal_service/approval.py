@@ -14,7 +14,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from .models import ConfigPreview
+
 __all__ = [
+    "PREVIEW_LIMIT",
     "ApprovalCheck",
     "ApprovalVerdict",
     "BoundDeployment",
@@ -22,7 +25,10 @@ __all__ = [
     "RenderInput",
     "binding_digest",
     "binding_text",
+    "preview_of",
 ]
+
+PREVIEW_LIMIT = 8_000  # characters of rendered configuration a person is shown
 
 
 @dataclass
@@ -110,3 +116,21 @@ def binding_text(bound: BoundDeployment) -> str:
     for rendering in bound.renderings:
         parts.append(f"--- {rendering.hostname} ({rendering.device_id}) ---\n{rendering.cli}")
     return "\n".join(parts)
+
+
+def preview_of(bound: BoundDeployment, limit: int = PREVIEW_LIMIT) -> ConfigPreview:
+    """What a person is shown before confirming: `binding_text`, clipped to `limit` characters.
+
+    The digest comes first in the text, so clipping never loses it; a clipped text ends
+    with a line saying how much is not shown.
+    """
+    text, truncated = binding_text(bound), False
+    if len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        cut = cut if cut > 0 else limit
+        text = (
+            f"{text[:cut]}\n[... truncated: {len(text) - cut} more characters of rendered "
+            "configuration not shown; the SHA-256 above covers all of it]"
+        )
+        truncated = True
+    return ConfigPreview(bound.sha256, [r.hostname for r in bound.renderings], text, truncated)

@@ -16,6 +16,8 @@ __all__ = [
     "CancelRequest",
     "ChangeAction",
     "ChangeRecord",
+    "ConfigPreview",
+    "ConfirmRequest",
     "DeployInput",
     "DeployOutcome",
     "DeploymentRequest",
@@ -33,6 +35,7 @@ __all__ = [
 
 Step = Literal[
     "validating",
+    "awaiting_confirmation",  # only when the request asks for it (confirm_before_change)
     "opening_change",
     "awaiting_approval",
     "implementing",
@@ -53,7 +56,7 @@ Outcome = Literal[
     "validation_failed",  # nothing changed, no change request opened
     "rejected",  # the CAB rejected the change; it was cancelled
     "approval_timed_out",  # no decision before the deadline; the change was cancelled
-    "canceled",  # cancelled by a person before deployment (or in ServiceNow)
+    "canceled",  # cancelled or declined by a person before deployment (or in ServiceNow)
     "rolled_back",  # deployment or verification failed; previous version re-deployed
     "failed",  # deployment failed and could not be rolled back: manual remediation
     "approval_mismatch",  # what would deploy is not what the CAB approved; change cancelled
@@ -71,6 +74,8 @@ class Timings:
     approval_poll_backoff: float = 2.0
     deploy_timeout_seconds: float = 1_800.0
     deploy_heartbeat_timeout_seconds: float = 60.0
+    # How long the requester has to confirm the rendered configuration (confirm_before_change).
+    confirmation_deadline_seconds: float = 3_600.0
 
 
 @dataclass
@@ -87,6 +92,9 @@ class DeploymentRequest:
     risk: str = "moderate"
     assignment_group: str = "Network Operations"
     timings: Timings = field(default_factory=Timings)
+    # Ask the requester to confirm the rendered configuration before the change is opened
+    # (an MCP task whose client can elicit; ADR 0007). Defaulted: older histories decode.
+    confirm_before_change: bool = False
     # The person's access token, the worker's subject token for RFC 8693 exchanges: never
     # logged, encrypted in Temporal's history by the payload codec (ADR 0006).
     delegation: str = field(default="", repr=False)
@@ -108,6 +116,8 @@ class DeploymentRequest:
             found.append("version counts from 1")
         if self.timings.approval_deadline_seconds <= 0:
             found.append("the approval deadline must be positive")
+        if self.confirm_before_change and self.timings.confirmation_deadline_seconds <= 0:
+            found.append("the confirmation deadline must be positive")
         return found
 
 
@@ -154,6 +164,10 @@ class OpenChangeInput:
     validation: ValidationResult
     planned_start: str  # ISO 8601 UTC
     planned_end: str
+    # Who confirmed the rendered configuration before the change was opened, and when
+    # (ISO 8601 UTC); empty when the request did not ask for a confirmation.
+    confirmed_by: str = ""
+    confirmed_at: str = ""
 
 
 @dataclass
@@ -240,6 +254,7 @@ class DeploymentResult:
     approval_wait_seconds: float | None = None
     approval_sha256: str | None = None  # the digest the CAB's approval is bound to
     approvers: list[str] = field(default_factory=list)
+    confirmed_by: str | None = None  # who confirmed the rendered configuration, if asked
 
 
 @dataclass
@@ -248,6 +263,33 @@ class CancelRequest:
 
     requested_by: str
     reason: str = ""
+
+
+@dataclass
+class ConfirmRequest:
+    """The requester's answer to "deploy this rendered configuration?" (before the change).
+
+    `sha256`, when given, must be the digest that was shown: an answer to anything else is
+    ignored, so a confirmation always names exactly what was confirmed.
+    """
+
+    confirmed: bool
+    by: str
+    sha256: str = ""
+
+
+@dataclass
+class ConfigPreview:
+    """What would be deployed, as shown to people: the digest, the devices, the renderings.
+
+    `text` is `approval.binding_text` clipped to a bounded size (`truncated` then says so);
+    the change request carries the same text (within ServiceNow's field limit).
+    """
+
+    sha256: str
+    hostnames: list[str]
+    text: str
+    truncated: bool = False
 
 
 @dataclass
@@ -263,3 +305,5 @@ class DeploymentStatus:
     cancel_requested_by: str | None = None
     cancel_refused: str | None = None
     result: DeploymentResult | None = None
+    preview: ConfigPreview | None = None  # once rendered (before the change is opened)
+    confirmation_deadline: str | None = None  # ISO 8601 UTC, while awaiting_confirmation

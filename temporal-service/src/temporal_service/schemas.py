@@ -24,8 +24,9 @@ class DeploymentStatusView(BaseModel):
     execution_status: str = Field(description="RUNNING, COMPLETED, FAILED, TERMINATED, ...")
     step: str | None = Field(
         None,
-        description="validating, opening_change, awaiting_approval, implementing, deploying, "
-        "verifying, rolling_back, closing_change, canceling_change or done",
+        description="validating, awaiting_confirmation, opening_change, awaiting_approval, "
+        "implementing, deploying, verifying, rolling_back, closing_change, canceling_change "
+        "or done",
     )
     progress_percent: int | None = Field(None, description="Share of the happy path done")
     message: str | None = Field(None, description="What the workflow is doing or how it ended")
@@ -35,7 +36,8 @@ class DeploymentStatusView(BaseModel):
     outcome: str | None = Field(
         None,
         description="When finished: completed, validation_failed, rejected, approval_timed_out,"
-        " canceled, rolled_back or failed",
+        " canceled, rolled_back, failed or approval_mismatch (the template changed after the "
+        "CAB approved; the change was cancelled, nothing deployed)",
     )
     cancel_refused: str | None = Field(None, description="Why a cancel request was refused")
 

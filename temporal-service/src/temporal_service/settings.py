@@ -48,6 +48,9 @@ class WorkflowSettings(CommonSettings):
     # Workflow timings, fixed into each workflow when it starts (so a change of setting
     # never alters a running workflow's history).
     approval_deadline_seconds: float = Field(86_400.0, gt=0, le=30 * 86_400)
+    # A task whose client can elicit is asked to confirm the rendered configuration before
+    # the change is opened; without an answer by then, the deployment is cancelled.
+    confirmation_deadline_seconds: float = Field(3_600.0, gt=0, le=7 * 86_400)
     approval_poll_initial_seconds: float = Field(60.0, gt=0, le=3_600)
     approval_poll_max_seconds: float = Field(900.0, gt=0, le=86_400)
     deploy_heartbeat_timeout_seconds: float = Field(60.0, ge=1, le=3_600)

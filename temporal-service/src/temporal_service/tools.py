@@ -12,7 +12,7 @@ import uuid
 from datetime import timedelta
 from typing import Annotated, Any, Literal
 
-from fastmcp.server.dependencies import get_access_token
+from fastmcp.server.dependencies import get_access_token, get_context
 from pydantic import Field
 from temporalio.client import WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
@@ -27,6 +27,7 @@ from .errors import DeploymentNotFound, InvalidDeploymentRequest, TemporalUnavai
 from .models import DeploymentRequest, DeploymentStatus, Timings
 from .schemas import CancelAnswer, DeploymentStarted, DeploymentStatusView
 from .settings import WorkflowSettings
+from .tasks import called_as_task
 from .temporal_client import TemporalConnection
 from .workflows import CancelRequest, TemplateDeploymentWorkflow
 
@@ -35,7 +36,7 @@ __all__ = ["WORKFLOW_ID_PREFIX", "workflow_tools"]
 WORKFLOW_ID_PREFIX = "template-deployment-"
 _UUID = r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 _QUERY_TIMEOUT = timedelta(seconds=5)
-_BEFORE_DEPLOYMENT = ("validating", "opening_change", "awaiting_approval")
+_BEFORE_DEPLOYMENT = ("validating", "awaiting_confirmation", "opening_change", "awaiting_approval")
 
 TemplateId = Annotated[str, Field(pattern=_UUID, description="Catalyst Center template id")]
 DeviceIds = Annotated[
@@ -88,6 +89,23 @@ def _caller() -> tuple[str, str]:
     return principal.subject, str(name)
 
 
+def _client_elicits_forms() -> bool:
+    """Whether this request's client declared form elicitation.
+
+    On 2026-07-28 the capabilities ride each request's `_meta` (no session handshake);
+    the SDK records them on the request's connection, which FastMCP's Context exposes.
+    `elicitation: {}` without modes means form (the spec's backwards-compatible reading).
+    """
+    try:
+        capabilities = get_context().session.client_capabilities
+    except RuntimeError:  # no request context
+        return False
+    elicitation = capabilities.elicitation if capabilities is not None else None
+    if elicitation is None:
+        return False
+    return elicitation.form is not None or elicitation.url is None
+
+
 def _workflow_id(subject: str, key: str | None) -> str:
     if key is None:
         return f"{WORKFLOW_ID_PREFIX}{uuid.uuid4()}"
@@ -105,6 +123,7 @@ def workflow_tools(temporal: TemporalConnection, settings: WorkflowSettings) -> 
         approval_poll_max_seconds=settings.approval_poll_max_seconds,
         deploy_timeout_seconds=settings.deploy_call_timeout + 60,
         deploy_heartbeat_timeout_seconds=settings.deploy_heartbeat_timeout_seconds,
+        confirmation_deadline_seconds=settings.confirmation_deadline_seconds,
     )
 
     async def handle_of(workflow_id: str) -> tuple[WorkflowHandle[Any, Any], Any]:
@@ -146,6 +165,9 @@ def workflow_tools(temporal: TemporalConnection, settings: WorkflowSettings) -> 
         Follow it with get_deployment_status.
         """
         subject, name = _caller()
+        # The confirmation round needs somewhere to ask: a task (tasks/get shows the input
+        # request) and a client that can show a form. The synchronous form never asks.
+        confirm = called_as_task() and _client_elicits_forms()
         request = DeploymentRequest(
             template_id=template_id,
             device_ids=list(device_ids),
@@ -157,6 +179,7 @@ def workflow_tools(temporal: TemporalConnection, settings: WorkflowSettings) -> 
             risk=risk,
             assignment_group=settings.change_assignment_group,
             timings=timings,
+            confirm_before_change=confirm,
             delegation=_caller_token(),
         )
         problems = request.problems()
@@ -186,6 +209,7 @@ def workflow_tools(temporal: TemporalConnection, settings: WorkflowSettings) -> 
                 "workflow.status": status,
                 "template.id": template_id,
                 "devices.count": len(device_ids),
+                "deployment.confirm_before_change": confirm,
             },
         )
         return DeploymentStarted(
@@ -193,7 +217,12 @@ def workflow_tools(temporal: TemporalConnection, settings: WorkflowSettings) -> 
             status=status,
             requested_by=name,
             approval_deadline_hours=round(settings.approval_deadline_seconds / 3600, 2),
-            next_step="validation, then a ServiceNow normal change for the CAB to approve",
+            next_step=(
+                "validation, your confirmation of the rendered configuration, then a "
+                "ServiceNow normal change for the CAB to approve"
+                if confirm
+                else "validation, then a ServiceNow normal change for the CAB to approve"
+            ),
         )
 
     @ts.tool(action="read", title="Get a deployment's status")

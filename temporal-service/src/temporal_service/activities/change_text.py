@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..models import OpenChangeInput
 from .platform import ChangeSpec
 
-__all__ = ["MAX_CIS", "change_spec", "requester_line"]
+__all__ = ["MAX_CIS", "change_spec", "confirmation_line", "requester_line"]
 
 MAX_CIS = 10  # create_change takes at most 10 CIs; the others are named in the description
 _SHORT, _LONG = 160, 4000
@@ -21,6 +21,15 @@ def requester_line(requester_name: str, subject: str) -> str:
     return f"Requested by {name} (subject {subject}) through the MCP platform"
 
 
+def confirmation_line(confirmed_by: str, confirmed_at: str) -> str:
+    """Who confirmed the rendered configuration before the change was opened (ADR 0007)."""
+    when = f" at {confirmed_at}" if confirmed_at else ""
+    return (
+        f"Confirmed by {confirmed_by}{when} after reviewing the rendered configuration, "
+        "before this change was opened (its SHA-256 is in the implementation plan)."
+    )
+
+
 def change_spec(data: OpenChangeInput) -> ChangeSpec:
     """The normal change for a validated deployment request."""
     request, validation = data.request, data.validation
@@ -29,15 +38,16 @@ def change_spec(data: OpenChangeInput) -> ChangeSpec:
     short = f"Deploy template {label} to {len(hosts)} device(s): {', '.join(hosts)}"
     # Parameter names only: values may be sensitive, the rendered preview is masked upstream.
     params = ", ".join(sorted(request.params)) or "none"
-    description = "\n".join(
-        [
-            f"{requester_line(request.requester_name, request.requested_by)}, "
-            f"workflow {data.correlation_id}.",
-            f"Reason: {request.reason}",
-            f"Template: {label} (id {request.template_id}); parameters: {params}",
-            f"Devices: {', '.join(hosts)}",
-        ]
-    )
+    lines = [
+        f"{requester_line(request.requester_name, request.requested_by)}, "
+        f"workflow {data.correlation_id}.",
+        f"Reason: {request.reason}",
+        f"Template: {label} (id {request.template_id}); parameters: {params}",
+        f"Devices: {', '.join(hosts)}",
+    ]
+    if data.confirmed_by:
+        lines.append(confirmation_line(data.confirmed_by, data.confirmed_at))
+    description = "\n".join(lines)
     if validation.previous_version is not None:
         backout = (
             f"Re-deploy version {validation.previous_version} of template {label.split(' v')[0]}"

@@ -12,7 +12,7 @@ from temporalio.exceptions import ApplicationError
 from mcp_common.observability import audit
 
 from ..models import ChangeAction, ChangeRecord, OpenChangeInput
-from .change_text import change_spec, requester_line
+from .change_text import change_spec, confirmation_line, requester_line
 from .support import ActivitiesBase, call_tool, serving
 
 __all__ = ["ChangeActivities"]
@@ -31,7 +31,10 @@ class ChangeActivities(ActivitiesBase):
             change = await call_tool(tools.find_change(data.correlation_id, on_behalf_of=obo))
             if change is None:
                 change = await call_tool(tools.create_change(change_spec(data), on_behalf_of=obo))
-                audit("workflow.change.create", "success", **{"change.number": change.number})
+                fields = {"change.number": change.number}
+                if data.confirmed_by:
+                    fields["deployment.confirmed_by"] = data.confirmed_by
+                audit("workflow.change.create", "success", **fields)
             elif change.state in ("closed", "canceled"):
                 raise ApplicationError(
                     f"change {change.number} of this workflow is already {change.state}",
@@ -39,6 +42,8 @@ class ChangeActivities(ActivitiesBase):
                     non_retryable=True,
                 )
             note = requester_line(data.request.requester_name, obo)
+            if data.confirmed_by:
+                note += ". " + confirmation_line(data.confirmed_by, data.confirmed_at)
             if change.state == "new":
                 change = await call_tool(
                     tools.update_change(

@@ -1,8 +1,9 @@
 """TemplateDeploymentWorkflow: a template deployment wrapped in a ServiceNow normal change.
 
-Steps: validate -> open the change -> wait for the CAB (poll with backoff, or a signal nudge;
-deadline) -> implement: deploy and poll to the end -> verify -> close successful, or roll back
-and close unsuccessful. Deterministic: no I/O here, `workflow.now()`, timers only.
+Steps: validate -> render (and, when the request asks, wait for the requester to confirm the
+rendering; deadline) -> open the change -> wait for the CAB (poll with backoff, or a signal
+nudge; deadline) -> implement: deploy and poll to the end -> verify -> close successful, or
+roll back and close unsuccessful. Deterministic: no I/O here, `workflow.now()`, timers only.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from ..activities.deployment import DeploymentActivities as Acts
-    from ..approval import ApprovalCheck, BoundDeployment, RenderInput, binding_text
+    from ..approval import ApprovalCheck, BoundDeployment, RenderInput, binding_text, preview_of
     from ..models import (
         STEPS,
         CancelRequest,
         ChangeAction,
         ChangeRecord,
+        ConfigPreview,
+        ConfirmRequest,
         DeployInput,
         DeploymentRequest,
         DeploymentResult,
@@ -45,6 +48,15 @@ def _cause(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
 
+def _duration(seconds: float) -> str:
+    """A deadline for people: 1 h, 30 min, 45 s."""
+    if seconds >= 3600:
+        return f"{seconds / 3600:g} h"
+    if seconds >= 60:
+        return f"{seconds / 60:g} min"
+    return f"{seconds:g} s"
+
+
 @workflow.defn(name="TemplateDeploymentWorkflow")
 class TemplateDeploymentWorkflow:
     """Deploy a configuration template to devices under a ServiceNow normal change."""
@@ -65,6 +77,10 @@ class TemplateDeploymentWorkflow:
         self._approval_sha256: str | None = None
         self._approvers: list[str] = []
         self._result: DeploymentResult | None = None
+        self._preview: ConfigPreview | None = None
+        self._confirmation: ConfirmRequest | None = None
+        self._confirmation_deadline: str | None = None
+        self._confirmed_by: str | None = None
 
     # -- queries and signals ---------------------------------------------------------------
 
@@ -81,6 +97,10 @@ class TemplateDeploymentWorkflow:
             cancel_requested_by=self._cancel.requested_by if self._cancel else None,
             cancel_refused=self._cancel_refused,
             result=self._result,
+            preview=self._preview,
+            confirmation_deadline=(
+                self._confirmation_deadline if self._step == "awaiting_confirmation" else None
+            ),
         )
 
     @workflow.query
@@ -99,6 +119,19 @@ class TemplateDeploymentWorkflow:
             return
         if self._cancel is None:
             self._cancel = request
+
+    @workflow.signal
+    def confirm(self, answer: ConfirmRequest) -> None:
+        """The requester's answer to the rendered configuration; counted while it is asked.
+
+        Only the first answer counts, and only one naming the digest that is shown (when it
+        names one): what was confirmed is always what would be deployed.
+        """
+        if self._step != "awaiting_confirmation" or self._confirmation is not None:
+            return
+        if answer.sha256 and (self._preview is None or answer.sha256 != self._preview.sha256):
+            return
+        self._confirmation = answer
 
     @workflow.signal
     def approval_decided(self) -> None:
@@ -136,12 +169,25 @@ class TemplateDeploymentWorkflow:
         # The change carries what each device would receive and its SHA-256 (issue 12).
         bound = await self._render(request, validation)
         self._approval_sha256 = bound.sha256
+        self._preview = preview_of(bound)
         validation.preview = binding_text(bound)
+        confirmed_at = ""
+        if request.confirm_before_change:
+            ended = await self._await_confirmation(request)
+            if ended is not None:
+                return ended
+            confirmed_at = workflow.now().isoformat()
         self._enter("opening_change", "opening the ServiceNow normal change")
         start = workflow.now()
         end = start + timedelta(seconds=request.timings.approval_deadline_seconds, hours=4)
         opening = OpenChangeInput(
-            workflow.info().workflow_id, request, validation, start.isoformat(), end.isoformat()
+            workflow.info().workflow_id,
+            request,
+            validation,
+            start.isoformat(),
+            end.isoformat(),
+            confirmed_by=self._confirmed_by or "",
+            confirmed_at=confirmed_at,
         )
         self._change = await self._act("open_change", opening)
 
@@ -182,6 +228,49 @@ class TemplateDeploymentWorkflow:
         )
         await self._close("successful", notes)
         return self._finish("completed", notes)
+
+    async def _await_confirmation(self, request: DeploymentRequest) -> DeploymentResult | None:
+        """Wait for the requester to confirm the rendered configuration, a cancel, or the deadline.
+
+        Nothing exists outside Temporal yet: declining, cancelling or letting the deadline pass
+        ends the workflow `canceled` without opening a change.
+        """
+        assert self._preview is not None
+        seconds = request.timings.confirmation_deadline_seconds
+        deadline = workflow.now() + timedelta(seconds=seconds)
+        self._confirmation_deadline = deadline.isoformat()
+        devices = len(self._preview.hostnames)
+        self._enter(
+            "awaiting_confirmation",
+            f"awaiting the requester's confirmation of the rendered configuration for "
+            f"{devices} device(s) (SHA-256 {self._preview.sha256}) before the ServiceNow change "
+            f"is opened; no change is opened unless confirmed by {self._confirmation_deadline}",
+        )
+        try:
+            await workflow.wait_condition(
+                lambda: self._confirmation is not None or self._cancel is not None,
+                timeout=seconds,
+            )
+        except TimeoutError:
+            return self._finish(
+                "canceled",
+                f"not confirmed within {_duration(seconds)}: the rendered configuration "
+                f"(SHA-256 {self._preview.sha256}) was not deployed and no change was opened",
+            )
+        answer = self._confirmation
+        if answer is None or self._cancel is not None:
+            return self._finish("canceled", self._cancel_reason() + "; no change was opened")
+        if not answer.confirmed:
+            return self._finish(
+                "canceled",
+                f"declined by {answer.by} after reviewing the rendered configuration "
+                f"(SHA-256 {self._preview.sha256}); no change was opened",
+            )
+        self._confirmed_by = answer.by
+        workflow.logger.info(
+            "rendered configuration %s confirmed by %s", self._preview.sha256, answer.by
+        )
+        return None
 
     async def _await_approval(self, request: DeploymentRequest) -> DeploymentResult | None:
         """Poll the change with backoff until a decision, a cancel or the deadline."""
@@ -352,5 +441,6 @@ class TemplateDeploymentWorkflow:
             approval_wait_seconds=self._approval_wait,
             approval_sha256=self._approval_sha256,
             approvers=list(self._approvers),
+            confirmed_by=self._confirmed_by,
         )
         return self._result
