@@ -3,7 +3,8 @@
 Starts the development issuer, one MCP server built with `mcp_common.create_server` (real
 JWT verification and the real policy, a trivial `echo` tool) in its own process, then:
   - this proxy (`python -m mcp_rest_api_proxy`, one process), each call with the caller's
-    own bearer token, verified and authorized here and forwarded to the server;
+    own bearer token (for the proxy), verified and authorized here and exchanged (RFC 8693,
+    cached) for one meant for the server, naming the proxy as actor (it never forwards it);
   - mcpo (installed by this script in `.bench-venvs/mcpo`, one process), pointed at the same
     server over streamable HTTP with one static `Authorization` header (mcpo has no per-caller
     identity: every REST caller is the same MCP user);
@@ -51,9 +52,8 @@ def free_port() -> int:
 
 
 # --- the MCP server (child process) --------------------------------------------------------
-def serve_mcp(port: int, issuer: str, audience: str) -> None:
-    """Run the benchmark's MCP server until killed ("-": it accepts its own resource only)."""
-    """Run the benchmark's MCP server until killed."""
+def serve_mcp(port: int, issuer: str) -> None:
+    """Run the benchmark's MCP server until killed (it accepts tokens for its own URI only)."""
     import uvicorn
 
     from mcp_common import CommonSettings, Toolset, create_server
@@ -75,7 +75,6 @@ def serve_mcp(port: int, issuer: str, audience: str) -> None:
         port=port,
         service_name="bench-mcp",
         oidc_issuer=issuer,
-        oidc_audience=None if audience == "-" else audience,
         secrets_backend="file",
         secrets_file="unused",
         policy_path=str(POLICY),
@@ -212,13 +211,10 @@ def spawn(args: list[str], env: dict[str, str] | None = None) -> subprocess.Pope
     )
 
 
-def run(
-    clients: int, seconds: float, warmup: float, rounds: int, forward: bool = False
-) -> dict[str, Any]:
+def run(clients: int, seconds: float, warmup: float, rounds: int) -> dict[str, Any]:
     """Start everything, measure the three paths, stop everything.
 
-    The proxy exchanges each caller's token for the server's (RFC 8693, cached); with
-    `forward` it forwards the caller's token under one shared audience (the old way).
+    The proxy exchanges each caller's token for the server's (RFC 8693, cached).
     """
     from dev_idp import IdpServer
 
@@ -228,18 +224,12 @@ def run(
         try:
             mcp_port, proxy_port, mcpo_port = free_port(), free_port(), free_port()
             me = [sys.executable, str(Path(__file__).resolve())]
-            audience = idp.audience if forward else "-"
-            children.append(spawn([*me, "--serve-mcp", str(mcp_port), idp.issuer, audience]))
+            children.append(spawn([*me, "--serve-mcp", str(mcp_port), idp.issuer]))
             wait_http(f"http://127.0.0.1:{mcp_port}/readyz")
             mcp_url = f"http://127.0.0.1:{mcp_port}/mcp"
             proxy_url = f"http://127.0.0.1:{proxy_port}"
-            token = idp.token("developer", resource=None if forward else proxy_url)
-            server_token = idp.token("developer", resource=None if forward else mcp_url)
-            tokens = (
-                {"MCP_OIDC_AUDIENCE": idp.audience}
-                if forward
-                else {"MCP_EXCHANGE_CLIENT_SECRET": idp.secret("rest-api-proxy")}
-            )
+            token = idp.token("developer", resource=proxy_url)
+            server_token = idp.token("developer", resource=mcp_url)
             children.append(
                 spawn(
                     [sys.executable, "-m", "mcp_rest_api_proxy"],
@@ -247,7 +237,7 @@ def run(
                         "MCP_PORT": str(proxy_port),
                         "MCP_SERVERS": f"bench={mcp_url}",
                         "MCP_OIDC_ISSUER": idp.issuer,
-                        **tokens,
+                        "MCP_EXCHANGE_CLIENT_SECRET": idp.secret("rest-api-proxy"),
                         "MCP_POLICY_PATH": str(POLICY),
                         "MCP_LOG_LEVEL": "WARNING",
                     },
@@ -360,7 +350,7 @@ def render(results: dict[str, Any], clients: int, seconds: float, rounds: int) -
 def main() -> None:
     """Run and print (and optionally record) the benchmark."""
     if len(sys.argv) > 1 and sys.argv[1] == "--serve-mcp":
-        serve_mcp(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+        serve_mcp(int(sys.argv[2]), sys.argv[3])
         return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--clients", type=int, default=16)
@@ -368,15 +358,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0)
     parser.add_argument("--rounds", type=int, default=6)
     parser.add_argument("--write", type=Path, help="Markdown file to update")
-    parser.add_argument(
-        "--forward-tokens",
-        action="store_true",
-        help="the old way, for comparison: the proxy forwards callers' tokens (shared audience)",
-    )
     args = parser.parse_args()
     if not 1 <= args.clients <= 256 or not 1 <= args.seconds <= 60 or not 1 <= args.rounds <= 20:
         parser.error("clients 1..256, seconds 1..60, rounds 1..20 (a bounded benchmark)")
-    results = run(args.clients, args.seconds, args.warmup, args.rounds, args.forward_tokens)
+    results = run(args.clients, args.seconds, args.warmup, args.rounds)
     section = render(results, args.clients, args.seconds, args.rounds)
     print(section)
     if args.write:

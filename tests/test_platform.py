@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,19 +40,9 @@ EXPECTED_VISIBLE = {
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalPlatform, Path]]:
-    state = tmp_path_factory.mktemp("platform")
-    lines: list[str] = []
-    local = LocalPlatform(ports=PlatformPorts.free(), state_dir=state, say=lines.append)
-    try:
-        local.start()
-    except RuntimeError:
-        for log in sorted((state / "logs").glob("*.log")):
-            print(f"--- {log.name}\n{log.read_text()[-3000:]}")
-        raise
-    local.progress_lines = lines  # type: ignore[attr-defined]
-    yield local, state
-    local.stop()
+def platform(launched_platform: LocalPlatform) -> tuple[LocalPlatform, Path]:
+    """The session's launched platform (`platform_testkit`), shared with other modules."""
+    return launched_platform, launched_platform.state_dir
 
 
 def test_endpoints_json_lists_issuer_and_every_server(platform: tuple[LocalPlatform, Path]) -> None:

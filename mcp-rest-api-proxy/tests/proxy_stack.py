@@ -1,8 +1,10 @@
 """The real stack the proxy's tests run against, on 127.0.0.1.
 
 The development issuer (root `idp` fixture), MCP servers built with `mcp_common.create_server`
-over the real policy file, and the proxy itself served by uvicorn. Each server counts the
-`tools/call` requests it receives, so tests can prove that nothing was sent.
+over the real policy file, each accepting only tokens for its own resource URI, and the proxy
+itself served by uvicorn, exchanging each caller's token per server (RFC 8693) as the
+`rest-api-proxy` workload. Each server counts the `tools/call` requests it receives, so tests
+can prove that nothing was sent.
 """
 
 from __future__ import annotations
@@ -20,13 +22,14 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dev_idp import IdpServer
 from mcp_common import CommonSettings, Toolset, create_server, current_principal
-from mcp_common.auth import OIDCVerifier
+from mcp_common.auth import OIDCVerifier, TokenExchanger
 from mcp_common.errors import UpstreamError
 from mcp_common.http import CircuitBreaker
 from mcp_common.network import check_command
 from mcp_common.policy import RegoAuthorizer
 from mcp_common.server import InMemoryRateLimiter
 from mcp_common.testing import StaticSecretStore
+from platform_testkit import resource_token
 from simulator_kit.serve import BackgroundServer
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "ProxyStack",
     "closed_port",
     "demo_tools",
+    "exchanger",
     "free_port",
     "github_tools",
     "limited_tools",
@@ -52,6 +56,11 @@ def free_port() -> int:
 def closed_port() -> int:
     """A port nothing listens on (bound and released: connection refused)."""
     return free_port()
+
+
+def exchanger(idp: IdpServer) -> TokenExchanger:
+    """The proxy's token exchange at the dev issuer, as the `rest-api-proxy` workload."""
+    return TokenExchanger(idp.issuer, "rest-api-proxy", idp.secret("rest-api-proxy"))
 
 
 class Echo(BaseModel):
@@ -216,13 +225,13 @@ def start_server(
     toolsets: Sequence[Toolset],
     rate_limit_per_minute: int = 0,
 ) -> McpServer:
-    """An MCP server built with create_server: real issuer, real policy, stateless JSON."""
+    """An MCP server built with create_server: real issuer, real policy, stateless JSON; it
+    accepts only tokens for its own resource URI (its URL)."""
     port = free_port()
     settings = CommonSettings(
         port=port,
         service_name=name,
         oidc_issuer=idp.issuer,
-        oidc_audience=idp.audience,
         secrets_backend="file",
         secrets_file="unused",
         policy_path=str(policy_path),
@@ -233,13 +242,14 @@ def start_server(
         name=name,
         resource=resource,
         toolsets=toolsets,
-        verifier=OIDCVerifier(idp.issuer, idp.audience, jwks_min_refresh=0),
+        verifier=OIDCVerifier(idp.issuer, settings.token_audience, jwks_min_refresh=0),
         authorizer=RegoAuthorizer(policy_path),
         secrets=StaticSecretStore({}),
         rate_limiter=InMemoryRateLimiter(rate_limit_per_minute) if rate_limit_per_minute else None,
     )
     counter = CallCounter(platform.http_app())
     server = serve(counter, port)
+    assert f"{server.url}/mcp" == settings.token_audience
     return McpServer(name, f"{server.url}/mcp", counter)
 
 
@@ -253,9 +263,10 @@ class ProxyStack:
     _tokens: dict[str, str] = field(default_factory=dict)
 
     def token(self, identity: str) -> str:
-        """A token for a demo identity (cached for the module: they live 5 minutes)."""
+        """A demo identity's token for the proxy (its resource, RFC 8707), cached for the
+        module: they live 5 minutes."""
         if identity not in self._tokens:
-            self._tokens[identity] = self.idp.token(identity)
+            self._tokens[identity] = resource_token(self.idp, identity, self.url)
         return self._tokens[identity]
 
     def headers(self, identity: str | None, **extra: str) -> dict[str, str]:

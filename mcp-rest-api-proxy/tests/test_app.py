@@ -32,6 +32,8 @@ from proxy_stack import (
     ProxyStack,
     closed_port,
     demo_tools,
+    exchanger,
+    free_port,
     github_tools,
     limited_tools,
     start_server,
@@ -86,12 +88,12 @@ def stack(
         toolsets=[limited_tools()],
         rate_limit_per_minute=2,
     )
+    port = free_port()
     settings = ProxySettings(
+        port=port,
         oidc_issuer=idp.issuer,
-        oidc_audience=idp.audience,
         policy_path=str(policy_path),
-        proxy_client_id="admin",
-        proxy_client_secret="admin-secret",
+        exchange_client_secret=idp.secret("rest-api-proxy"),
     )
 
     def client(name: str, url: str, **kwargs: Any) -> McpClient:
@@ -104,9 +106,11 @@ def stack(
             "limited": client("limited", limited.url),
             "sluggish": client("sluggish", demo.url, timeout=0.5),
             "offline": client("offline", f"http://127.0.0.1:{closed_port()}/mcp"),
-        }
+        },
+        exchanger=exchanger(idp),
     )
-    proxy = serve(create_app(settings, registry=registry))
+    proxy = serve(create_app(settings, registry=registry), port)
+    assert proxy.url == settings.token_audience  # callers' tokens are for the proxy only
     servers = {s.name: s for s in (demo, github, limited)}
     return ProxyStack(proxy.url, idp, servers)
 
@@ -198,9 +202,9 @@ def test_developer_and_service_desk_get_different_answers_from_the_same_routes(
     assert tools_desk.status_code == 200 and tools_desk.json()["tools"] == []
     call_dev = stack.call("github", "list_repos", {"org": "acme"}, "developer")
     assert call_dev.json()["result"] == ["acme/platform", "acme/docs"]
-    # ... and refuses its calls, naming the action and the server's resource.
-    refused = problem(stack.call("github", "list_repos", {"org": "acme"}, "service-desk"), 403)
-    assert refused["action"] == "read" and refused["resource"] == "github"
+    # ... so for it the tool does not exist (the proxy knows only what the caller sees).
+    hidden = problem(stack.call("github", "list_repos", {"org": "acme"}, "service-desk"), 404)
+    assert "not visible to you" in hidden["detail"]
     # On the demo server (resource catalyst-center) it is the other way round.
     desk_demo = stack.get("/api/v1/mcp/demo/tools", "service-desk")
     assert {t["name"] for t in desk_demo.json()["tools"]} >= {"whoami"}
@@ -213,11 +217,15 @@ def test_a_caller_without_proxy_access_causes_no_upstream_call(stack: ProxyStack
     assert stack.servers["github"].counter.calls == before
 
 
-def test_the_mcp_servers_policy_refusal_is_passed_on_as_403(stack: ProxyStack) -> None:
-    # developers may use the proxy, not the catalyst-center resource behind `demo`
-    body = problem(stack.call("demo", "whoami", {}, "developer"), 403)
-    assert body["action"] == "read" and body["resource"] == "catalyst-center"
-    assert "Access denied" in body["detail"]
+def test_a_tool_the_server_hides_from_the_caller_is_404_and_never_called(
+    stack: ProxyStack,
+) -> None:
+    # developers may use the proxy, not the catalyst-center resource behind `demo`: its
+    # tools/list (with their exchanged token) shows them nothing, so nothing is called.
+    before = stack.servers["demo"].counter.calls
+    body = problem(stack.call("demo", "whoami", {}, "developer"), 404)
+    assert body["type"].endswith("unknown-tool") and body["tool"] == "whoami"
+    assert stack.servers["demo"].counter.calls == before
 
 
 def test_the_servers_audit_events_name_the_real_user(stack: ProxyStack, logs: io.StringIO) -> None:
@@ -459,7 +467,7 @@ def test_calls_reuse_pooled_connections_without_any_handshake(stack: ProxyStack)
 
 # --- documents, probes ---------------------------------------------------------------------------
 def test_openapi_has_one_typed_operation_per_tool(stack: ProxyStack) -> None:
-    doc = stack.get("/openapi.json", None).json()
+    doc = stack.get("/openapi.json", "admin").json()
     operation = doc["paths"]["/api/v1/mcp/demo/tools/echo"]["post"]
     assert operation["operationId"] == "demo__echo"
     schemas = doc["components"]["schemas"]
@@ -481,6 +489,13 @@ def test_a_callers_openapi_shows_only_their_tools(stack: ProxyStack) -> None:
     operations = {op["post"]["operationId"] for p, op in doc["paths"].items() if "post" in op}
     assert "github__create_issue" in operations
     assert not any(o.startswith("demo__") for o in operations)
+
+
+def test_without_a_token_openapi_has_the_generic_routes_only(stack: ProxyStack) -> None:
+    # The proxy holds no identity of its own to list tools with: no caller, no tools.
+    doc = stack.get("/openapi.json", None).json()
+    assert "/api/v1/mcp/{server_name}/tools/{tool_name}" in doc["paths"]
+    assert not any(path.startswith("/api/v1/mcp/demo/") for path in doc["paths"])
 
 
 def test_swagger_ui_health_readiness_and_metrics_are_served(stack: ProxyStack) -> None:

@@ -11,7 +11,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from mcp_common.auth import Principal
+from mcp_common.auth import Principal, TokenExchanger
 from mcp_common.client import McpClient, ToolInfo
 from mcp_common.observability import current_log_context
 from mcp_common.testing import StaticAuthorizer, StaticVerifier
@@ -58,6 +58,13 @@ def test_a_bug_is_a_problem_500_with_the_request_id_only() -> None:
     assert "passwd" not in response.text and "RuntimeError" not in response.text
 
 
+class FixedExchanger(TokenExchanger):
+    """A token exchange that always succeeds (the bug under test is elsewhere)."""
+
+    async def exchange(self, subject_token: str, resource: str) -> str:
+        return "exchanged"
+
+
 class BuggyClient(McpClient):
     """A client with a bug: anything but a platform error escapes from it."""
 
@@ -66,12 +73,17 @@ class BuggyClient(McpClient):
 
 
 def test_the_proxy_turns_a_bug_into_a_problem_500() -> None:
-    settings = ProxySettings(oidc_issuer="http://127.0.0.1:1", oidc_audience="mcp-platform")
+    settings = ProxySettings(
+        oidc_issuer="http://127.0.0.1:1", oidc_audience="mcp-platform", exchange_client_secret="s"
+    )
     app = create_app(
         settings,
         verifier=StaticVerifier({"t": Principal(subject="dev", groups=frozenset({"developers"}))}),
         authorizer=StaticAuthorizer(),
-        registry=ServerRegistry({"s": BuggyClient("s", "http://127.0.0.1:1/mcp")}),
+        registry=ServerRegistry(
+            {"s": BuggyClient("s", "http://127.0.0.1:1/mcp")},
+            exchanger=FixedExchanger("http://127.0.0.1:1", "rest-api-proxy", "s"),
+        ),
     )
     with TestClient(app, raise_server_exceptions=False) as client:
         response = client.get("/api/v1/mcp/s/tools", headers={"Authorization": "Bearer t"})

@@ -199,9 +199,8 @@ async def test_exchange_failures_become_clear_problems(answer: Any, status: int)
     await registry.aclose()
 
 
-async def test_without_a_workload_secret_the_proxy_forwards_the_caller_s_token() -> None:
-    settings = ProxySettings(oidc_issuer=ISSUER, servers="servicenow=http://sn.test/mcp")
-    registry = ServerRegistry.from_settings(settings)
-    assert registry.exchanger is None
-    assert await registry.upstream_token("caller", registry.get("servicenow")) == "caller"
-    await registry.aclose()
+def test_there_is_no_registry_that_forwards_the_caller_s_token() -> None:
+    # No settings without an exchange secret (test_settings), and no registry without an
+    # exchanger: the proxy cannot be built to pass a caller's token through.
+    with pytest.raises(TypeError, match="exchanger"):
+        ServerRegistry({})  # type: ignore[call-arg]

@@ -28,10 +28,11 @@ from mcp_common import Toolset
 from mcp_common.client import McpClient, ToolInfo
 from mcp_rest_api_proxy import ProxySettings, ServerRegistry, create_app
 from mcp_rest_api_proxy.openapi import build_document
+from platform_testkit import resource_token
 from simulator_kit.serve import BackgroundServer
 
 sys.path.insert(0, str(Path(__file__).parent))
-from proxy_stack import demo_tools, github_tools, start_server
+from proxy_stack import demo_tools, exchanger, free_port, github_tools, start_server
 
 BASE: dict[str, Any] = {"openapi": "3.1.0", "info": {"title": "t", "version": "1"}, "paths": {}}
 
@@ -126,18 +127,19 @@ def fuzz_target(
     github = start_server(
         serve, idp, policy_path, name="github", resource="github", toolsets=[github_tools()]
     )
+    port = free_port()
     settings_ = ProxySettings(
+        port=port,
         oidc_issuer=idp.issuer,
-        oidc_audience=idp.audience,
         policy_path=str(policy_path),
-        proxy_client_id="admin",
-        proxy_client_secret="admin-secret",
+        exchange_client_secret=idp.secret("rest-api-proxy"),
     )
     registry = ServerRegistry(
-        {"demo": McpClient("demo", demo.url), "github": McpClient("github", github.url)}
+        {"demo": McpClient("demo", demo.url), "github": McpClient("github", github.url)},
+        exchanger=exchanger(idp),
     )
-    proxy = serve(create_app(settings_, registry=registry))
-    return proxy.url, idp.token("admin")
+    proxy = serve(create_app(settings_, registry=registry), port)
+    return proxy.url, resource_token(idp, "admin", proxy.url)
 
 
 CHECKS = (
@@ -153,7 +155,10 @@ def test_no_request_gets_a_5xx_or_an_answer_off_the_document(
     fuzz_target: tuple[str, str], mode: GenerationMode
 ) -> None:
     url, token = fuzz_target
-    schema = schemathesis.openapi.from_url(f"{url}/openapi.json")
+    # The caller's own document: every tool admin may call, one typed operation each.
+    schema = schemathesis.openapi.from_url(
+        f"{url}/openapi.json", headers={"Authorization": f"Bearer {token}"}
+    )
     operations = [result.ok() for result in schema.get_all_operations()]
     labels = {op.label for op in operations}
     assert "POST /api/v1/mcp/demo/tools/echo" in labels

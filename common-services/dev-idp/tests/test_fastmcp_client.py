@@ -2,61 +2,37 @@
 
 The client discovers everything itself (RFC 9728 resource metadata -> RFC 8414 issuer
 metadata), registers (RFC 7591), sends the person through /authorize with PKCE and
-`resource`, and redeems the code. The only change: instead of opening a browser and
-waiting on a local callback server, the redirect goes to `dev_idp.headless.sign_in`, which
-fills in the sign-in pages and hands back the callback URL. The server verifies the token
-for its own resource URI as audience (RFC 8707), so the tool call proves the whole chain.
+`resource`, and redeems the code. The only change (`platform_testkit.oauth.HeadlessOAuth`):
+instead of opening a browser and waiting on a local callback server, the redirect goes to
+`dev_idp.headless.sign_in`, which fills in the sign-in pages and hands back the callback URL.
+The server verifies the token for its own resource URI as audience (RFC 8707), so the tool
+call proves the whole chain. `tests/test_oauth_clients.py` does the same against every
+server of the launched platform.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from fastmcp import Client
-from fastmcp.client.auth import OAuth
-from key_value.aio.stores.memory import MemoryStore
-from mcp.shared.auth import AuthorizationCodeResult
 
 from dev_idp import IdpServer
-from dev_idp.headless import fresh_otp, query_of, sign_in
+from dev_idp.headless import fresh_otp, query_of
 from mcp_common import CommonSettings, Toolset, create_server, current_principal
 from mcp_common.auth import OIDCVerifier
 from mcp_common.testing import StaticAuthorizer, StaticSecretStore
+from platform_testkit.oauth import HeadlessOAuth
 from simulator_kit.serve import free_port
 
 pytestmark = pytest.mark.filterwarnings("ignore:Using in-memory token storage")
 
 
-class HeadlessOAuth(OAuth):
-    """FastMCP's OAuth client with the browser replaced by the headless sign-in."""
-
-    def __init__(self, idp: IdpServer, identity: str, **options: Any) -> None:
-        super().__init__(token_storage=MemoryStore(), **options)
-        self.idp, self.identity = idp, identity
-        self.callback_url = ""
-        self.authorization_urls: list[str] = []
-
-    async def redirect_handler(self, authorization_url: str) -> None:
-        self.authorization_urls.append(authorization_url)
-        otp = (
-            (lambda: fresh_otp(self.idp, self.identity))
-            if self.idp.has_otp(self.identity)
-            else None
-        )
-        self.callback_url = await asyncio.to_thread(
-            sign_in, authorization_url, self.identity, self.idp.secret(self.identity), otp=otp
-        )
-
-    async def callback_handler(self) -> AuthorizationCodeResult:
-        query = query_of(self.callback_url)
-        if "code" not in query:
-            raise RuntimeError(f"authorization failed: {query.get('error')}")
-        return AuthorizationCodeResult(
-            code=query["code"], state=query.get("state"), iss=query.get("iss")
-        )
+def headless(idp: IdpServer, identity: str, **options: Any) -> HeadlessOAuth:
+    """FastMCP's OAuth client signing `identity` in at this issuer (with its code if MFA)."""
+    otp = (lambda: fresh_otp(idp, identity)) if idp.has_otp(identity) else None
+    return HeadlessOAuth(identity, idp.secret(identity), otp=otp, **options)
 
 
 def whoami_tools() -> Toolset:
@@ -122,7 +98,7 @@ def idp() -> Any:
 async def test_fastmcp_oauth_client_signs_in_and_calls_a_tool(
     identity: str, mfa: bool, idp: IdpServer, mcp_url: str
 ) -> None:
-    auth = HeadlessOAuth(idp, identity, client_name="FastMCP interop test")
+    auth = headless(idp, identity, client_name="FastMCP interop test")
     async with Client(mcp_url, auth=auth) as client:
         result = await client.call_tool("whoami", {})
     assert result.data["mfa"] is mfa
@@ -137,6 +113,6 @@ async def test_fastmcp_oauth_client_signs_in_and_calls_a_tool(
 async def test_a_root_issuer_works_too(serve: Callable[..., Any]) -> None:
     with IdpServer() as root_idp:
         url = platform_server(root_idp, serve)
-        async with Client(url, auth=HeadlessOAuth(root_idp, "developer")) as client:
+        async with Client(url, auth=headless(root_idp, "developer")) as client:
             result = await client.call_tool("whoami", {})
     assert result.data["groups"] == ["developers"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -37,7 +36,6 @@ from mcp_common.server import (
 )
 from mcp_common.settings import load_settings
 
-from .catalog import ServiceToken, ToolCatalog
 from .context import RequestContextMiddleware
 from .openapi import build_document
 from .problems import (
@@ -80,21 +78,11 @@ def create_app(
         else CachingAuthorizer(engine, ttl_seconds=settings.decision_cache_ttl, metrics=metrics)
     )
     registry = registry or ServerRegistry.from_settings(settings)
-    token = None
-    if settings.proxy_client_id and settings.proxy_client_secret:
-        token = ServiceToken(
-            str(settings.oidc_issuer),
-            settings.proxy_client_id,
-            settings.proxy_client_secret.get_secret_value(),
-            token_endpoint=settings.proxy_token_endpoint,
-        )
-    catalog = ToolCatalog(registry, token, refresh_seconds=settings.catalog_refresh_seconds)
     gate = Gatekeeper(verifier, caching, realm=settings.service_name, metrics=metrics)
-    service = ProxyService(registry, gate, catalog, metrics=metrics)
+    service = ProxyService(registry, gate, metrics=metrics)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        refresher = asyncio.create_task(catalog.run()) if catalog.enabled else None
         _log.info(
             "proxy starting",
             extra={"event.action": "server.start", "mcp.servers": registry.names},
@@ -102,11 +90,7 @@ def create_app(
         try:
             yield
         finally:
-            if refresher is not None:
-                refresher.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await refresher
-            for component in (registry, catalog, caching, verifier):
+            for component in (registry, caching, verifier):
                 try:
                     await component.aclose()
                 except Exception as exc:
@@ -141,10 +125,12 @@ def create_app(
         problem_json=True,
     )
     app.add_middleware(RequestContextMiddleware)  # ids and logs for everything
-    # Outermost: past MCP_MAX_IN_FLIGHT requests in this process, 503 + Retry-After at once.
+    # Outermost: past MCP_MAX_IN_FLIGHT requests in this process or MCP_MAX_LOOP_LAG_MS of
+    # event-loop lag, 503 + Retry-After at once.
     app.add_middleware(
         AdmissionMiddleware,
         max_in_flight=settings.max_in_flight,
+        max_loop_lag=settings.max_loop_lag_ms / 1000 or None,
         problem_json=True,
         metrics=metrics,
     )
@@ -155,7 +141,6 @@ def _add_operational_routes(
     app: FastAPI, settings: ProxySettings, service: ProxyService, metrics: PlatformMetrics
 ) -> None:
     base: dict[str, Any] = {}
-    documents: dict[int, dict[str, Any]] = {}
 
     def base_document() -> dict[str, Any]:
         if not base:
@@ -174,23 +159,15 @@ def _add_operational_routes(
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> Response:
-        catalog = service.catalog
-        if "authorization" in request.headers:
-            # The caller's own document: only the tools they may call.
-            principal, token = await service.gate.authenticate(request)
-            with log_context(**{"user.id": principal.subject}):
-                tools = await service.caller_catalog(principal, token, request.state.request_id)
-            return JSONResponse(build_document(base_document(), tools))
-        if not catalog.enabled:
+        if "authorization" not in request.headers:
+            # No caller, no tools: the generic routes only. The proxy holds no identity of
+            # its own that could list tools (it only exchanges callers' tokens).
             return JSONResponse(build_document(base_document(), {}))
-        if catalog.version == 0:
-            await catalog.refresh(force=False)
-        document = documents.get(catalog.version)
-        if document is None:
-            document = build_document(base_document(), catalog.snapshot())
-            documents.clear()
-            documents[catalog.version] = document
-        return JSONResponse(document)
+        # The caller's own document: one typed operation per tool they may call.
+        principal, token = await service.gate.authenticate(request)
+        with log_context(**{"user.id": principal.subject}):
+            tools = await service.caller_catalog(principal, token, request.state.request_id)
+        return JSONResponse(build_document(base_document(), tools))
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:

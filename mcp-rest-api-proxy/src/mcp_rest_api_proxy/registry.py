@@ -1,4 +1,4 @@
-"""The configured MCP servers: one pooled client each, and their health."""
+"""The configured MCP servers: one pooled client each, the token exchange for them, health."""
 
 from __future__ import annotations
 
@@ -20,14 +20,17 @@ _log = get_logger("mcp.rest_proxy")
 
 
 class ServerRegistry:
-    """Name -> McpClient, fixed at start (from MCP_SERVERS)."""
+    """Name -> McpClient, fixed at start (from MCP_SERVERS), and the proxy's token exchanger.
+
+    There is no passthrough: every upstream token comes from the exchanger (RFC 8693).
+    """
 
     def __init__(
         self,
         clients: Mapping[str, McpClient],
         *,
+        exchanger: TokenExchanger,
         health_ttl: float = 5.0,
-        exchanger: TokenExchanger | None = None,
     ) -> None:
         if health_ttl < 0:
             raise ValueError("health_ttl must be >= 0")
@@ -42,16 +45,13 @@ class ServerRegistry:
     @classmethod
     def from_settings(cls, settings: ProxySettings) -> ServerRegistry:
         """One client per configured server, with the settings' timeout and pool size."""
-        secret = settings.exchange_client_secret
-        exchanger = None
-        if secret is not None:
-            exchanger = TokenExchanger(
-                str(settings.oidc_issuer),
-                settings.exchange_client_id,
-                secret.get_secret_value(),
-                token_endpoint=settings.proxy_token_endpoint,
-                timeout=settings.oidc_http_timeout,
-            )
+        exchanger = TokenExchanger(
+            str(settings.oidc_issuer),
+            settings.exchange_client_id,
+            settings.exchange_client_secret.get_secret_value(),
+            token_endpoint=settings.proxy_token_endpoint,
+            timeout=settings.oidc_http_timeout,
+        )
         return cls(
             {
                 name: McpClient(
@@ -70,11 +70,8 @@ class ServerRegistry:
         """The token to send `client`'s server: the caller's, exchanged for that server.
 
         Its resource is the server's URL. A refused caller token is a 401 problem; an IdP
-        that is down a 503, one that refuses the proxy a 502. Without an exchanger (legacy,
-        shared audience) the caller's own token.
+        that is down a 503, one that refuses the proxy a 502. Never the caller's own token.
         """
-        if self.exchanger is None:
-            return token
         try:
             return await self.exchanger.exchange(token, client.url)
         except SubjectTokenRefused as exc:
@@ -122,8 +119,7 @@ class ServerRegistry:
 
     async def aclose(self) -> None:
         """Close every client's pool (and the exchanger's)."""
-        if self.exchanger is not None:
-            await self.exchanger.aclose()
+        await self.exchanger.aclose()
         for client in self._clients.values():
             try:
                 await client.aclose()

@@ -11,7 +11,6 @@ from mcp_common.auth import Principal
 from mcp_common.client import McpCallError, McpClient, ToolInfo, visibility_key
 from mcp_common.observability import PlatformMetrics, get_logger
 
-from .catalog import ToolCatalog
 from .problems import ProxyProblem, from_mcp_error
 from .registry import ServerRegistry
 from .security import Gatekeeper
@@ -42,14 +41,12 @@ class ProxyService:
         self,
         registry: ServerRegistry,
         gate: Gatekeeper,
-        catalog: ToolCatalog,
         *,
         validator: ArgumentValidator | None = None,
         metrics: PlatformMetrics | None = None,
     ) -> None:
         self.registry = registry
         self.gate = gate
-        self.catalog = catalog
         self.validator = validator or ArgumentValidator()
         self.metrics = metrics
 
@@ -106,7 +103,7 @@ class ProxyService:
                 self.metrics.error(exc.kind)
             if exc.kind == "unknown_tool":
                 client.forget()  # the lists we hold are stale
-            if exc.kind == "unauthorized" and self.registry.exchanger is not None:
+            if exc.kind == "unauthorized":
                 self.registry.exchanger.invalidate(token, client.url)  # exchange anew next time
             raise from_mcp_error(exc, tool=tool) from None
         finally:
@@ -143,17 +140,13 @@ class ProxyService:
     async def _resolve(
         self, client: McpClient, principal: Principal, token: str, tool: str, request_id: str
     ) -> ToolInfo:
-        """The tool's description: the caller's own list first, then the catalog."""
+        """The tool's description, from the caller's own list (what the server shows them)."""
         found = _find(await self._caller_tools(client, principal, token, request_id), tool)
         if found is None:
-            found = self.catalog.lookup(client.name, tool)
-        if found is None:
             # Perhaps deployed since we last looked: re-read (at most once a second per
-            # rights, and the catalog at most every few seconds) before saying 404.
+            # rights) before saying 404.
             fresh = await self._caller_tools(client, principal, token, request_id, max_age=1.0)
             found = _find(fresh, tool)
-            if found is None and await self.catalog.refresh(force=False):
-                found = self.catalog.lookup(client.name, tool)
         if found is None:
             raise ProxyProblem(
                 404,

@@ -14,10 +14,15 @@ from mcp_common import CommonSettings
 __all__ = ["ProxySettings", "parse_servers"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
-# The proxy reads no backend secret: it exchanges each caller's token per server, and its optional
-# catalog identity comes from MCP_PROXY_CLIENT_SECRET. CommonSettings insists on a secrets
-# backend (vault by default, with its address and credentials), so the proxy pins it.
+# The proxy reads no backend secret: it exchanges each caller's token per server with its own
+# client secret (MCP_EXCHANGE_CLIENT_SECRET). CommonSettings insists on a secrets backend
+# (vault by default, with its address and credentials), so the proxy pins it.
 _NO_SECRETS = "(unused: the REST proxy reads no backend secret)"
+_NO_EXCHANGE = (
+    "MCP_EXCHANGE_CLIENT_SECRET is required: the REST proxy never forwards a caller's token, "
+    "it exchanges it (RFC 8693) for one meant for each server, as the client "
+    "MCP_EXCHANGE_CLIENT_ID (default rest-api-proxy) with this secret"
+)
 
 
 def parse_servers(value: Any) -> dict[str, str]:
@@ -57,16 +62,12 @@ class ProxySettings(CommonSettings):
     upstream_max_connections: int = Field(100, ge=1, le=10_000)
     # How long a caller's tool list is reused for callers with the same groups and MFA.
     tools_cache_ttl: float = Field(10.0, ge=0, le=300)
-    # Optional catalog identity (client credentials) for the typed OpenAPI document.
-    proxy_client_id: str | None = None
-    proxy_client_secret: SecretStr | None = None
-    proxy_token_endpoint: str | None = None  # default: from the issuer's discovery
-    catalog_refresh_seconds: float = Field(60.0, ge=5, le=3600)
     # The proxy's workload identity for RFC 8693 token exchange: each caller's token is
-    # exchanged for one per target server naming the proxy as actor. Without a secret the
-    # caller's token is forwarded as is (only with a shared MCP_OIDC_AUDIENCE; legacy).
+    # exchanged for one per target server naming the proxy as actor. Required: there is no
+    # passthrough mode (a caller's token is never sent to a server as is).
     exchange_client_id: str = Field("rest-api-proxy", min_length=1)
-    exchange_client_secret: SecretStr | None = None
+    exchange_client_secret: SecretStr
+    proxy_token_endpoint: str | None = None  # default: from the issuer's discovery
 
     @property
     def resource_url(self) -> str:
@@ -82,13 +83,27 @@ class ProxySettings(CommonSettings):
             data["secrets_file"] = _NO_SECRETS
         return data
 
+    @model_validator(mode="before")
+    @classmethod
+    def _exchange_identity(cls, data: Any) -> Any:
+        # Fail closed, before anything starts: without its exchange identity the proxy could
+        # only forward callers' tokens (token passthrough), which it never does.
+        if isinstance(data, dict):
+            secret = data.get("exchange_client_secret")
+            if isinstance(secret, SecretStr):
+                secret = secret.get_secret_value()
+            if not isinstance(secret, str) or not secret.strip():
+                raise ValueError(_NO_EXCHANGE)
+        return data
+
     @field_validator("servers", mode="before")
     @classmethod
     def _servers(cls, value: Any) -> dict[str, str]:
         return parse_servers(value)
 
-    @model_validator(mode="after")
-    def _catalog_identity(self) -> ProxySettings:
-        if bool(self.proxy_client_id) != bool(self.proxy_client_secret):
-            raise ValueError("MCP_PROXY_CLIENT_ID and MCP_PROXY_CLIENT_SECRET go together")
-        return self
+    @field_validator("proxy_token_endpoint")
+    @classmethod
+    def _endpoint(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return value

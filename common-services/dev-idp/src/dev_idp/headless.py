@@ -28,6 +28,7 @@ __all__ = [
     "REDIRECT_URI",
     "PublicClient",
     "SignInError",
+    "fresh_code",
     "fresh_otp",
     "pkce_pair",
     "query_of",
@@ -119,16 +120,23 @@ REDIRECT_URI = "http://127.0.0.1:43210/callback"
 _LAST_STEP: dict[tuple[str, str], int] = {}
 
 
-def fresh_otp(idp: IdpServer, identity: str) -> str:
-    """A one-time code not yet used in this run (each code is accepted once): the current
-    one, else the next step's (accepted for clock drift), else wait for a new step."""
-    key = (idp.url, identity)
+def fresh_code(issuer: str, identity: str, code_at: Callable[[float], str]) -> str:
+    """A one-time code of `identity` at `issuer` not yet used in this run (each is accepted
+    once): the current one, else the next step's (accepted for clock drift), else wait for a
+    new step. `code_at(t)` computes the code at time t (the issuer needs not be in-process:
+    `dev_idp.otp.current_code(totp_secret(dev_secret(identity)), t)` for the launched one)."""
+    key = (issuer, identity)
     now = time.time()
     step = max(int(now // 30), _LAST_STEP.get(key, -1) + 1)
     if step > int(now // 30) + 1:
         time.sleep(step * 30 - 30 - now + 0.1)
     _LAST_STEP[key] = step
-    return idp.otp(identity, at=step * 30)
+    return code_at(step * 30)
+
+
+def fresh_otp(idp: IdpServer, identity: str) -> str:
+    """`fresh_code` for an identity of an in-process issuer."""
+    return fresh_code(idp.url, identity, lambda at: idp.otp(identity, at=at))
 
 
 def pkce_pair() -> tuple[str, str]:

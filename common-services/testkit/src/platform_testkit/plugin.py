@@ -4,6 +4,8 @@
 - `openbao`: a real OpenBao dev server (Vault API) for secrets.
 - `policy_path`: the real policy file.
 - `serve`: serve any ASGI app (an MCP server, a simulator) on a free port for one test module.
+- `launched_platform`: the whole platform as `make up` runs it (`LocalPlatform`, free ports),
+  started once for the session by the first test that asks for it; tests only read from it.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ import pytest
 
 from dev_idp import IdpServer
 from platform_launcher.openbao import OpenBaoDevServer
+from platform_launcher.platform import LocalPlatform, PlatformPorts
 from simulator_kit.serve import BackgroundServer
 
-__all__ = ["AUDIENCE", "POLICY", "idp", "openbao", "policy_path", "serve"]
+__all__ = ["AUDIENCE", "POLICY", "idp", "launched_platform", "openbao", "policy_path", "serve"]
 
 AUDIENCE = "mcp-platform"
 # The policy as deployed: common-services/opa/policy.rego.
@@ -58,3 +61,21 @@ def serve() -> Iterator[Callable[[Any], BackgroundServer]]:
     yield _serve
     for server in reversed(started):
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def launched_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
+    """Every part as `make up` starts it, on free ports, once per session (its progress
+    lines in `progress_lines`); on a failed start, each part's log tail is printed."""
+    state = tmp_path_factory.mktemp("launched-platform")
+    lines: list[str] = []
+    local = LocalPlatform(ports=PlatformPorts.free(), state_dir=state, say=lines.append)
+    try:
+        local.start()
+    except RuntimeError:
+        for log in sorted((state / "logs").glob("*.log")):
+            print(f"--- {log.name}\n{log.read_text()[-3000:]}")
+        raise
+    local.progress_lines = lines  # type: ignore[attr-defined]
+    yield local
+    local.stop()
