@@ -30,7 +30,7 @@ def test_main_serves_the_app_with_the_token_from_the_environment(
         seen.update(kwargs, app=app)
 
     monkeypatch.setenv(cli.TOKEN_ENV, "ghp_from_env")
-    monkeypatch.setattr("simulator_kit.cli.serve", fake_run)
+    monkeypatch.setattr("simulator_kit.cli.run_listener", fake_run)
     cli.main(["--host", "127.0.0.2", "--port", "19103", "--no-admin", "--search-limit", "100"])
     assert seen["host"] == "127.0.0.2" and seen["port"] == 19103
     ctx = seen["app"].state.github
@@ -41,7 +41,7 @@ def test_main_serves_the_app_with_the_token_from_the_environment(
 def test_the_token_option_wins_over_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
     monkeypatch.setenv(cli.TOKEN_ENV, "from-env")
-    monkeypatch.setattr("simulator_kit.cli.serve", lambda app, **kw: seen.update(app=app))
+    monkeypatch.setattr("simulator_kit.cli.run_listener", lambda app, **kw: seen.update(app=app))
     cli.main(["--token", "from-flag"])
     assert seen["app"].state.github.token == "from-flag"
 

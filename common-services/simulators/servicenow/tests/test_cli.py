@@ -31,7 +31,7 @@ def test_main_serves_the_app_with_secrets_from_the_environment(
 
     monkeypatch.setenv(main_module.PASSWORD_ENV, "from-env")
     monkeypatch.setenv(main_module.CLIENT_SECRET_ENV, "secret-env")
-    monkeypatch.setattr("simulator_kit.cli.serve", fake_run)
+    monkeypatch.setattr("simulator_kit.cli.run_listener", fake_run)
     main_module.main(["--port", "18082", "--token-ttl", "60", "--no-admin"])
     assert seen["host"] == "127.0.0.1" and seen["port"] == 18082
     issuer = seen["app"].state.servicenow.issuer

@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
 
-from simulator_kit import Controls, Fault, simulator_app
+from simulator_kit import Fault, simulator_app
 
 from .api_admin import admin_routes
 from .api_automation import automation_routes
@@ -97,15 +97,8 @@ def create_catalyst_center_app(
     """A Catalyst Center simulator; `admin` adds the `/sandbox/...` test controls."""
     state = CatalystCenterState(username=username, password=password, token_ttl=token_ttl,
                                 task_polls=task_polls)  # fmt: skip
-    controls = Controls(
-        faults=state.faults,
-        stats=state.stats,
-        reset=state.reset,
-        error=_control_error,
-        stats_view=lambda request: state.stats_view(),
-        expire_tokens=state.tokens.expire_all,
-        clear_faults=state.clear_task_faults,
-        faults_view=state.task_faults,
+    controls = state.controls(
+        _control_error, clear_faults=state.clear_task_faults, faults_view=state.task_faults
     )
     routes = [
         Route(AUTH_PATH, login, methods=["POST"]),

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 
-from simulator_kit import run_simulator, simulator_parser
+from simulator_kit import add_secret_option, run_simulator, secret_from, simulator_parser
 
 __all__ = ["TOKEN_ENV", "build_parser", "main"]
 
@@ -22,7 +21,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=f"The accepted token comes from ${TOKEN_ENV} so it stays out of the process "
         "list; --token overrides it.",
     )
-    parser.add_argument("--token", default=None, help=f"the accepted token (or ${TOKEN_ENV})")
+    add_secret_option(parser, "--token", TOKEN_ENV, "the accepted token")
     parser.add_argument("--core-limit", type=int, default=5000, help="requests per hour")
     parser.add_argument("--search-limit", type=int, default=30, help="searches per minute")
     return parser
@@ -32,9 +31,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Parse arguments and serve until interrupted."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    token = args.token or os.environ.get(TOKEN_ENV, "")
-    if not token.strip():
-        parser.error(f"a token is required: set ${TOKEN_ENV} or pass --token")
+    token = secret_from(parser, args, "--token", TOKEN_ENV)
     if args.core_limit < 1 or args.search_limit < 1:
         parser.error("--core-limit and --search-limit must be at least 1")
 

@@ -11,9 +11,15 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from .listener import serve
+from mcp_common.server import run_listener
 
-__all__ = ["add_deadline_options", "run_simulator", "simulator_parser"]
+__all__ = [
+    "add_deadline_options",
+    "add_secret_option",
+    "run_simulator",
+    "secret_from",
+    "simulator_parser",
+]
 
 
 def simulator_parser(
@@ -47,6 +53,27 @@ def add_deadline_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_secret_option(parser: argparse.ArgumentParser, flag: str, env: str, what: str) -> None:
+    """An option for a secret that normally comes from the environment variable `env`."""
+    parser.add_argument(flag, default=None, help=f"{what} (or ${env})")
+
+
+def secret_from(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    flag: str,
+    env: str,
+    *,
+    required: bool = True,
+) -> str:
+    """The secret given by `flag`, else by `env` ("" when neither and not `required`); a
+    required one that is missing stops here with a usage error."""
+    value = getattr(args, flag.lstrip("-").replace("-", "_")) or os.environ.get(env, "")
+    if required and not value.strip():
+        parser.error(f"{flag} (or ${env}) is required")
+    return str(value)
+
+
 def run_simulator(
     parser: argparse.ArgumentParser, args: argparse.Namespace, build: Callable[[], Any]
 ) -> None:
@@ -54,7 +81,7 @@ def run_simulator(
     if not 0 < args.port < 65536:
         parser.error("--port must be between 1 and 65535")
     app = build()
-    serve(
+    run_listener(
         app,
         host=args.host,
         port=args.port,

@@ -7,7 +7,9 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
+from .admin import Controls, ErrorResponder
 from .faults import Faults
 from .stats import RequestStats
 from .tokens import SessionTokens
@@ -46,6 +48,34 @@ class SimulatorState:
         """Hold the state lock (for multi-step reads/updates in handlers)."""
         with self._lock:
             yield
+
+    def stats_view(self) -> dict[str, Any]:
+        """What the tests look at: requests, logins, faults served, then the simulator's own."""
+        with self._lock:
+            return {
+                "requests": self.stats.per_path(),
+                "total_requests": self.stats.total(),
+                "logins": self.counters["logins"],
+                "login_failures": self.counters["login_failures"],
+                "faults_served": self.faults.served,
+                **self._stats_view(),
+            }
+
+    def _stats_view(self) -> dict[str, Any]:
+        """The simulator's own counters in `stats_view` (called under the lock)."""
+        return {}
+
+    def controls(self, error: ErrorResponder, **extra: Any) -> Controls:
+        """The `/sandbox` controls over this state; `extra`: more of `Controls`' fields."""
+        return Controls(
+            faults=self.faults,
+            stats=self.stats,
+            reset=self.reset,
+            error=error,
+            stats_view=lambda request: self.stats_view(),
+            expire_tokens=self.tokens.expire_all,
+            **extra,
+        )
 
     def count_login(self, ok: bool) -> None:
         """Count one login attempt (`logins` or `login_failures`)."""

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Scope
 
-from simulator_kit import Controls, Fault, simulator_app
+from simulator_kit import Fault, simulator_app
 
 from .admin import admin_routes
 from .api import LOGIN_PATH, api_routes
@@ -76,17 +76,9 @@ def create_radkit_app(
         token_ttl=token_ttl,
         exec_polls=exec_polls,
     )
-    controls = Controls(
-        faults=state.faults,
-        stats=state.stats,
-        reset=state.reset,
-        error=_control_error,
-        stats_view=lambda request: state.stats_view(),
-        expire_tokens=state.tokens.expire_all,
-    )
     app = simulator_app(
         api_routes(),
-        controls=controls,
+        controls=state.controls(_control_error),
         fault_response=_fault_response,
         admit=lambda scope: _admit(state, scope),
         covers=lambda path: path.startswith("/api/"),

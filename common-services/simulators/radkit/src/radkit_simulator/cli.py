@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 
-from simulator_kit import run_simulator, simulator_parser
+from simulator_kit import add_secret_option, run_simulator, secret_from, simulator_parser
 
 __all__ = ["SECRET_ENV", "main"]
 
@@ -20,15 +19,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                               "Cisco RADKit Service + relay simulator", port=9104)  # fmt: skip
     parser.add_argument("--service-id", default=DEFAULT_SERVICE_ID)
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
-    parser.add_argument(
-        "--client-secret", default=os.environ.get(SECRET_ENV), help=f"defaults to ${SECRET_ENV}"
-    )
+    add_secret_option(parser, "--client-secret", SECRET_ENV, "the client secret")
     parser.add_argument("--token-ttl", type=float, default=3600.0)
     parser.add_argument("--exec-polls", type=int, default=2)
     args = parser.parse_args(argv)
-    if not args.client_secret:
-        parser.error(f"--client-secret (or ${SECRET_ENV}) is required")
+    client_secret = secret_from(parser, args, "--client-secret", SECRET_ENV)
     run_simulator(parser, args, lambda: create_radkit_app(
-        service_id=args.service_id, client_id=args.client_id, client_secret=args.client_secret,
+        service_id=args.service_id, client_id=args.client_id, client_secret=client_secret,
         token_ttl=args.token_ttl, exec_polls=args.exec_polls, admin=not args.no_admin,
     ))  # fmt: skip

@@ -71,19 +71,13 @@ class RadkitState(SimulatorState):
             self.hang_next += count
             return self.hang_next
 
-    def stats_view(self) -> dict[str, Any]:
-        """What the tests look at."""
-        with self._lock:
-            return {
-                "requests": self.stats.per_path(),
-                "total_requests": self.stats.total(),
-                "logins": self.counters["logins"],
-                "login_failures": self.counters["login_failures"],
-                "faults_served": self.faults.served,
-                "exec_requests": self.counters["exec_requests"],
-                "commands_run": self.counters["commands_run"],
-                "command_log": list(self.command_log),
-            }
+    def _stats_view(self) -> dict[str, Any]:
+        """Beside the shared counters: exec requests and the commands run."""
+        return {
+            "exec_requests": self.counters["exec_requests"],
+            "commands_run": self.counters["commands_run"],
+            "command_log": list(self.command_log),
+        }
 
     # --- exec -------------------------------------------------------------------------
     def _session(self, device: Device, reachable_ips: frozenset[str]) -> Session:

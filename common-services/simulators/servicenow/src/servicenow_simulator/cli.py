@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import argparse
-import os
 from collections.abc import Sequence
 
-from simulator_kit import run_simulator, simulator_parser
+from simulator_kit import add_secret_option, run_simulator, secret_from, simulator_parser
 
 __all__ = ["CLIENT_SECRET_ENV", "PASSWORD_ENV", "build_parser", "main"]
 
@@ -24,11 +23,9 @@ def build_parser() -> argparse.ArgumentParser:
         "of the process list; --password/--client-secret override them.",
     )
     parser.add_argument("--username", default="integration", help="integration user name")
-    parser.add_argument("--password", default=None, help=f"its password (or ${PASSWORD_ENV})")
+    add_secret_option(parser, "--password", PASSWORD_ENV, "its password")
     parser.add_argument("--client-id", default="mcp-platform", help="OAuth client id")
-    parser.add_argument(
-        "--client-secret", default=None, help=f"OAuth client secret (or ${CLIENT_SECRET_ENV})"
-    )
+    add_secret_option(parser, "--client-secret", CLIENT_SECRET_ENV, "OAuth client secret")
     parser.add_argument("--token-ttl", type=int, default=1800, help="access token lifetime (s)")
     return parser
 
@@ -37,10 +34,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Parse arguments and serve until interrupted."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    password = args.password or os.environ.get(PASSWORD_ENV, "")
-    if not password:
-        parser.error(f"a password is required: set ${PASSWORD_ENV} or pass --password")
-    client_secret = args.client_secret or os.environ.get(CLIENT_SECRET_ENV) or None
+    password = secret_from(parser, args, "--password", PASSWORD_ENV)
+    client_secret = secret_from(parser, args, "--client-secret", CLIENT_SECRET_ENV, required=False)
     if args.token_ttl < 1:
         parser.error("--token-ttl must be at least 1")
 
@@ -48,5 +43,5 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     run_simulator(parser, args, lambda: create_servicenow_app(
         username=args.username, password=password, client_id=args.client_id,
-        client_secret=client_secret, token_ttl=args.token_ttl, admin=not args.no_admin,
+        client_secret=client_secret or None, token_ttl=args.token_ttl, admin=not args.no_admin,
     ))  # fmt: skip
