@@ -58,7 +58,9 @@ SIMULATORS: dict[str, tuple[list[str], dict[str, str], Any, str]] = {
     "servicenow": (["-m", "servicenow_simulator", "--username", "integration"],
                    {"SN_SANDBOX_PASSWORD": PASSWORD, "SN_SANDBOX_CLIENT_SECRET": PASSWORD},
                    servicenow, "/sandbox/health"),
-    "github": (["-m", "github_simulator"], {"GITHUB_SANDBOX_TOKEN": PASSWORD}, github,
+    # The primary rate limit (5,000 an hour, as GitHub's) would be the benchmark's subject.
+    "github": (["-m", "github_simulator", "--core-limit", "10000000"],
+               {"GITHUB_SANDBOX_TOKEN": PASSWORD}, github,
                "/sandbox/health"),
 }  # fmt: skip
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from typing import Any
 
 import httpx
@@ -109,7 +110,50 @@ async def test_the_rest_proxy_shape_is_problem_json() -> None:
     assert refused.json()["status"] == 503
 
 
-@pytest.mark.parametrize("kwargs", [{"max_in_flight": 0}, {"max_in_flight": 1, "retry_after": 0}])
+async def test_a_process_out_of_cpu_refuses_until_its_loop_keeps_time_again() -> None:
+    """The loop running late (here: 150 ms of CPU-bound work) -> 503 at once, then admitted."""
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["path"] == "/hog":
+            time.sleep(0.15)  # noqa: ASYNC251 - blocks the loop, as a saturated core does
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    guarded = AdmissionMiddleware(app, max_in_flight=100, max_loop_lag=0.05)
+    transport = httpx.ASGITransport(app=guarded)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.get("/api")).status_code == 204  # starts the lag timer
+        assert (await client.get("/hog")).status_code == 204
+        await asyncio.sleep(0.001)  # the timer fires, late: the loop was blocked
+        refused = await client.get("/api")
+        assert refused.status_code == 503 and refused.headers["retry-after"] == "1"
+        assert (await client.get("/readyz")).status_code == 204  # probes: never refused
+        await asyncio.sleep(0.05)  # the loop keeps time again: the reading falls back
+        assert (await client.get("/api")).status_code == 204
+    guarded.loop_lag.stop()
+
+
+async def test_without_a_lag_bound_only_requests_in_flight_count() -> None:
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        time.sleep(0.1)  # noqa: ASYNC251 - the loop runs late on purpose
+        await send({"type": "http.response.start", "status": 204, "headers": []})
+        await send({"type": "http.response.body", "body": b""})
+
+    guarded = AdmissionMiddleware(app, max_in_flight=100)
+    transport = httpx.ASGITransport(app=guarded)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for _ in range(3):
+            assert (await client.get("/api")).status_code == 204
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"max_in_flight": 0},
+        {"max_in_flight": 1, "retry_after": 0},
+        {"max_in_flight": 1, "max_loop_lag": 0},
+    ],
+)
 def test_constructor_refuses_bad_bounds(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):
         AdmissionMiddleware(lambda *a: None, **kwargs)  # type: ignore[arg-type]

@@ -88,21 +88,34 @@ def redact_text(text: str) -> str:
     return _redact(text)
 
 
+_SCALARS = frozenset({int, float, bool, type(None)})
+
+
 def redact(value: Any, _depth: int = 0) -> Any:
     """Return a copy of `value` with sensitive keys masked and secret-shaped text replaced."""
     if _depth > 8:
         return REDACTED
-    if isinstance(value, str):
+    kind = type(value)
+    if kind is str:
         return redact_text(value)
-    if isinstance(value, Mapping):
-        return {
-            k: (
-                REDACTED
-                if isinstance(k, str) and is_sensitive_key(k) and v not in (None, "")
-                else redact(v, _depth + 1)
-            )
-            for k, v in value.items()
-        }
+    if kind in _SCALARS:
+        return value
+    if kind is dict or isinstance(value, Mapping):
+        # Log documents are flat dicts of short strings and numbers: those are handled
+        # inline (this runs for every field of every log line).
+        out: dict[Any, Any] = {}
+        for key, item in value.items():
+            if isinstance(key, str) and is_sensitive_key(key) and item not in (None, ""):
+                out[key] = REDACTED
+            elif type(item) is str:
+                out[key] = redact_text(item)
+            elif type(item) in _SCALARS:
+                out[key] = item
+            else:
+                out[key] = redact(item, _depth + 1)
+        return out
     if isinstance(value, list | tuple | set | frozenset):
         return [redact(v, _depth + 1) for v in value]
+    if isinstance(value, str):  # a str subclass (an enum member, say)
+        return redact_text(value)
     return value

@@ -1,6 +1,6 @@
 """The server chassis: server and tool declarations, the middleware chain, transport guards."""
 
-from mcp_common.server._admission import AdmissionMiddleware
+from mcp_common.server._admission import AdmissionMiddleware, LoopLag
 from mcp_common.server._asgi import BodyLimitMiddleware, RequestGuardMiddleware
 from mcp_common.server._authorization_middleware import AuthorizationMiddleware
 from mcp_common.server._cache_middleware import ReadCacheMiddleware
@@ -43,6 +43,7 @@ __all__ = [
     "ErrorMiddleware",
     "InMemoryRateLimiter",
     "InMemoryReadCache",
+    "LoopLag",
     "ObservabilityMiddleware",
     "PlatformServer",
     "RateLimitMiddleware",

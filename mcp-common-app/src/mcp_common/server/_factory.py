@@ -107,7 +107,12 @@ class PlatformServer:
             ],
         )
         # Outermost: an overloaded process refuses before authentication or parsing.
-        return AdmissionMiddleware(app, max_in_flight=s.max_in_flight, metrics=self.metrics)
+        return AdmissionMiddleware(
+            app,
+            max_in_flight=s.max_in_flight,
+            max_loop_lag=s.max_loop_lag_ms / 1000 or None,
+            metrics=self.metrics,
+        )
 
 
 def create_server(
