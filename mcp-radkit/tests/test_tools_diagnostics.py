@@ -8,6 +8,7 @@ import pytest
 
 from mcp_radkit.client import RadkitClient
 from mcp_radkit.diagnostics import BUNDLE
+from mcp_radkit.errors import DeviceNotFound
 from mcp_radkit.tools.diagnostics import diagnostics_tools
 
 
@@ -51,3 +52,10 @@ async def test_raw_outputs_are_masked_and_only_on_request(tools: dict[str, Any])
     logging = outputs[-1]
     assert "snmp-server community <masked> RO" in logging.output
     assert logging.masked_secrets == 1
+
+
+async def test_unknown_devices_are_named_together(tools: dict[str, Any]) -> None:
+    # One request per device: the unknown ones are still reported in one error.
+    with pytest.raises(DeviceNotFound) as caught:
+        await tools["collect_diagnostics"](["nope-01", "par-acc-01", "nope-02"])
+    assert sorted(caught.value.names) == ["nope-01", "nope-02"]

@@ -12,7 +12,13 @@ from typing import Any, TypeVar
 import httpx
 
 from mcp_common import SecretStore, UpstreamError, get_logger
-from mcp_common.http import Endpoint, SecretBackedClient, raise_for_status
+from mcp_common.http import (
+    Endpoint,
+    SecretBackedClient,
+    SessionToken,
+    json_body,
+    raise_for_status,
+)
 
 from .config import BackendConfig, backend_config
 from .errors import BACKEND, InvalidArgument, TaskFailed, TaskTimedOut
@@ -126,11 +132,9 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
         super().__init__(secrets, **options)
         self.task_poll_interval = task_poll_interval
         self.task_timeout = task_timeout
-        self._token: str | None = None
-        # Bumped at every login: a caller that saw generation g and got a 401 logs in again
-        # only if nobody has done so since, so concurrent 401s cause a single login.
-        self._generation = 0
-        self._lock = asyncio.Lock()
+        self._session = SessionToken(
+            backend=BACKEND, rejected="Catalyst Center rejected a freshly issued token"
+        )
 
     def parse_secret(self, secret: Mapping[str, Any]) -> BackendConfig:
         """{base_url, username, password, verify_tls, ca_bundle?}, validated."""
@@ -142,7 +146,7 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
 
     def reconnected(self, config: BackendConfig) -> None:
         """A token belongs to the old endpoint: log in again."""
-        self._token = None
+        self._session.forget()
 
     # --- HTTP ---------------------------------------------------------------------------
     async def get(self, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -167,20 +171,12 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
     ) -> Any:
         """Send with the cached token; on 401 log in again once and resend."""
         http, config = await self.connection()
-        token, generation = await self._current_token(http, config)
-        response = await self._send(http, method, path, token, params, json)
-        if response.status_code == 401:
-            token, _ = await self._login_after(http, config, generation)
-            response = await self._send(http, method, path, token, params, json)
-            if response.status_code == 401:
-                raise UpstreamError(
-                    "Catalyst Center rejected a freshly issued token (HTTP 401)",
-                    backend=BACKEND,
-                    status=401,
-                    kind="http",
-                )
+        response = await self._session.send(
+            lambda token: self._send(http, method, path, token, params, json),
+            lambda: self._login(http, config),
+        )
         raise_for_status(response, BACKEND)
-        return _decode(response)
+        return json_body(response, BACKEND)
 
     async def _send(
         self,
@@ -195,25 +191,6 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
         return await http.request(method, path, params=params, json=json, headers=headers)
 
     # --- authentication -----------------------------------------------------------------
-    async def _current_token(
-        self, http: httpx.AsyncClient, config: BackendConfig
-    ) -> tuple[str, int]:
-        token, generation = self._token, self._generation
-        if token is not None:
-            return token, generation
-        return await self._login_after(http, config, generation)
-
-    async def _login_after(
-        self, http: httpx.AsyncClient, config: BackendConfig, seen: int
-    ) -> tuple[str, int]:
-        """Log in unless another caller already did since generation `seen`."""
-        async with self._lock:
-            if self._token is not None and self._generation != seen:
-                return self._token, self._generation
-            self._token = await self._login(http, config)
-            self._generation += 1
-            return self._token, self._generation
-
     async def _login(self, http: httpx.AsyncClient, config: BackendConfig) -> str:
         auth = httpx.BasicAuth(config.username, config.password)
         # A login has no side effect: safe to retry like a read.
@@ -227,7 +204,7 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
                 kind="http",
             )
         raise_for_status(response, BACKEND)
-        body = _decode(response)
+        body = json_body(response, BACKEND)
         token = body.get("Token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
             raise UpstreamError("Catalyst Center login returned no token", backend=BACKEND)
@@ -397,13 +374,22 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
             raise UpstreamError("Catalyst Center returned a malformed task", backend=BACKEND)
         return task
 
-    async def wait_for_task(self, task_id: str) -> dict[str, Any]:
-        """Poll a task until it has an endTime; TaskFailed with its failureReason on isError."""
+    async def wait_for_task(
+        self,
+        task_id: str,
+        *,
+        on_poll: Callable[[dict[str, Any]], Awaitable[None]] | None = None,
+    ) -> dict[str, Any]:
+        """Poll a task until it has an endTime; TaskFailed with its failureReason on isError.
+
+        `on_poll`, when given, sees every look at the task (for progress).
+        """
         task = await self.poll(
             lambda: self.get_task(task_id),
             lambda t: t.get("endTime") is not None or bool(t.get("isError")),
             f"task {task_id}",
             hint=f"check it later with get_task(task_id='{task_id}')",
+            on_poll=on_poll,
         )
         if task.get("isError"):
             reason = task.get("failureReason") or task.get("progress") or ""
@@ -417,11 +403,17 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
         what: str,
         *,
         hint: str = "",
+        on_poll: Callable[[T], Awaitable[None]] | None = None,
     ) -> T:
-        """Fetch until `done`, every `task_poll_interval` s, until `task_timeout` s have passed."""
+        """Fetch until `done`, every `task_poll_interval` s, until `task_timeout` s have passed.
+
+        `on_poll`, when given, sees every value fetched (for progress).
+        """
         deadline = time.monotonic() + self.task_timeout
         while True:
             value = await fetch()
+            if on_poll is not None:
+                await on_poll(value)
             if done(value):
                 return value
             remaining = deadline - time.monotonic()
@@ -431,16 +423,5 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
 
     async def aclose(self) -> None:
         """Close the connection pools."""
-        self._token = None
+        self._session.forget()
         await super().aclose()
-
-
-def _decode(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        raise UpstreamError(
-            f"Catalyst Center answered HTTP {response.status_code} with a body that is not JSON",
-            backend=BACKEND,
-            status=response.status_code,
-        ) from None

@@ -17,7 +17,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["CommonSettings", "load_settings"]
+__all__ = ["CommonSettings", "load_settings", "public_base_url"]
 
 S = TypeVar("S", bound="CommonSettings")
 
@@ -33,6 +33,14 @@ IssuerUrl = Annotated[str, AfterValidator(_issuer_url)]
 
 # Lists come from the environment as "a,b,c" (or JSON).
 CsvList = Annotated[list[str], NoDecode]
+
+
+def public_base_url(public_url: AnyHttpUrl | None, host: str, port: int) -> str:
+    """A listener's base URL as clients see it (no trailing slash): `public_url` when set
+    (MCP_PUBLIC_URL behind a load balancer), else `http://host:port`."""
+    if public_url is not None:
+        return str(public_url).rstrip("/")
+    return f"http://{host}:{port}"
 
 
 class CommonSettings(BaseSettings):
@@ -62,6 +70,10 @@ class CommonSettings(BaseSettings):
     # Admission control: HTTP requests in flight per process; past it, 503 + Retry-After at
     # once (ADR 0008: measured on 2 cores, the default keeps p99 of admitted calls low).
     max_in_flight: int = Field(128, ge=1, le=100_000)
+    # ... and, when set, while the event loop runs more than this many ms late (the process
+    # is out of CPU: admitting more would make every request later). Off by default (0):
+    # its benefit could not be measured on a 2-core host (ADR 0008).
+    max_loop_lag_ms: float = Field(0.0, ge=0, le=60_000)
 
     # Authentication (OIDC)
     oidc_issuer: IssuerUrl
@@ -110,6 +122,12 @@ class CommonSettings(BaseSettings):
     # Shared read cache for tools that declare `cache_ttl` (Redis when MCP_REDIS_URL is set,
     # in memory otherwise); off: every read goes to the backend.
     tool_cache: bool = True
+
+    # MCP tasks that run inside this process (mcp_common.tasks.BackgroundTaskStore; their state
+    # in Redis when MCP_REDIS_URL is set): at most this many run at once per process (past it
+    # a task-augmented call is refused), and a task is kept this long after its creation.
+    tasks_max_running: int = Field(16, ge=1, le=1000)
+    tasks_ttl_seconds: int = Field(3600, ge=60, le=7 * 86_400)
 
     @field_validator(
         "allowed_hosts", "allowed_origins", "oidc_algorithms", "oidc_mfa_methods", mode="before"
@@ -169,9 +187,7 @@ class CommonSettings(BaseSettings):
     @property
     def base_url(self) -> str:
         """The server's public base URL (no trailing slash)."""
-        if self.public_url is not None:
-            return str(self.public_url).rstrip("/")
-        return f"http://{self.host}:{self.port}"
+        return public_base_url(self.public_url, self.host, self.port)
 
     @property
     def resource_url(self) -> str:

@@ -34,6 +34,7 @@ from mcp_common.http import (
     CircuitBreaker,
     CircuitState,
     ResilientTransport,
+    json_body,
     make_http_client,
     parse_retry_after,
     raise_for_status,
@@ -759,3 +760,16 @@ def test_the_returned_object_is_a_plain_async_client() -> None:
     assert type(client) is httpx.AsyncClient
     assert client.headers["X-A"] == "1"
     assert str(client.base_url) == "http://127.0.0.1:8181"
+
+
+def test_json_body_decodes_a_backend_answer_or_says_it_is_not_json() -> None:
+    assert json_body(httpx.Response(200, json={"a": 1}), "demo") == {"a": 1}
+    assert json_body(httpx.Response(200, json=[1]), "demo") == [1]
+    with pytest.raises(
+        UpstreamError, match=r"demo returned a response that is not JSON \(HTTP 502\)"
+    ):
+        json_body(httpx.Response(502, text="<html>bad gateway</html>"), "demo")
+    for response in (httpx.Response(200, json=[1]), httpx.Response(200, text="<html>")):
+        with pytest.raises(UpstreamError, match="not a JSON object") as caught:
+            json_body(response, "demo", require_object=True)
+        assert (caught.value.backend, caught.value.status) == ("demo", 200)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from mcp_common.auth import claim_path
+
 __all__ = ["Person", "PersonTokens", "SignInRequired", "safe_next"]
 
 
@@ -32,15 +34,6 @@ def safe_next(value: str | None) -> str:
     if parts.path.startswith("/auth/"):
         return "/"
     return value[:2000]
-
-
-def _claim(claims: Mapping[str, Any], path: str) -> Any:
-    value: Any = claims
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
 
 
 def _strings(value: Any) -> tuple[str, ...]:
@@ -76,7 +69,7 @@ class Person:
             subject=subject,
             name=str(name or subject),
             email=str(claims.get("email") or ""),
-            groups=_strings(_claim(claims, groups_claim)),
+            groups=_strings(claim_path(claims, groups_claim)),
             mfa=mfa,
         )
 

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from mcp_common.settings import public_base_url
+
 __all__ = ["ConsoleSettings"]
 
 
@@ -81,9 +83,7 @@ class ConsoleSettings(BaseSettings):
     @property
     def base_url(self) -> str:
         """The console's public base URL (no trailing slash)."""
-        if self.public_url is not None:
-            return str(self.public_url).rstrip("/")
-        return f"http://{self.host}:{self.port}"
+        return public_base_url(self.public_url, self.host, self.port)
 
     @property
     def redirect_uri(self) -> str:

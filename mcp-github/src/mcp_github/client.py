@@ -11,7 +11,7 @@ import anyio
 import httpx
 
 from mcp_common.errors import UpstreamError
-from mcp_common.http import Endpoint, SecretBackedClient, parse_retry_after
+from mcp_common.http import Endpoint, SecretBackedClient, json_body, parse_retry_after
 from mcp_common.observability import get_logger
 from mcp_common.secrets import SecretStore
 
@@ -155,22 +155,11 @@ class GitHubClient(SecretBackedClient[GitHubConfig]):
             raise error_from_response(response, what)
         return response
 
-    @staticmethod
-    def _json(response: httpx.Response) -> Any:
-        try:
-            return response.json()
-        except ValueError:
-            raise UpstreamError(
-                f"{BACKEND} returned a response that is not JSON",
-                backend=BACKEND,
-                status=response.status_code,
-            ) from None
-
     async def get(
         self, path: str, *, params: Mapping[str, str | int] | None = None, what: str | None = None
     ) -> Any:
         """`GET path`: the decoded JSON body."""
-        return self._json(await self.request("GET", path, params=params, what=what))
+        return json_body(await self.request("GET", path, params=params, what=what), BACKEND)
 
     async def get_page(
         self,
@@ -187,7 +176,7 @@ class GitHubClient(SecretBackedClient[GitHubConfig]):
             raise ValueError(f"per_page must be 1..{MAX_PER_PAGE} and page >= 1")
         query = {**(params or {}), "page": page, "per_page": per_page}
         response = await self.request("GET", path, params=query, what=what)
-        body = self._json(response)
+        body = json_body(response, BACKEND)
         total = None
         if items_key is not None and isinstance(body, dict):
             total = body.get("total_count") if isinstance(body.get("total_count"), int) else None
@@ -202,7 +191,7 @@ class GitHubClient(SecretBackedClient[GitHubConfig]):
     ) -> tuple[int, Any]:
         """`POST`/`PATCH`/`PUT` with a JSON body: (status, decoded body)."""
         response = await self.request(method, path, json=body, what=what)
-        return response.status_code, self._json(response)
+        return response.status_code, json_body(response, BACKEND)
 
     # --- repositories -------------------------------------------------------------------
     async def list_repositories(

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import httpx
 
 from mcp_common import UpstreamError, get_logger
-from mcp_common.http import raise_for_status
+from mcp_common.http import SessionToken, json_body, raise_for_status
 
 from .backend import (
     PROBE_COMMAND,
@@ -101,11 +101,9 @@ class HttpBackend:
         self.wait_margin = wait_margin
         self._service = f"/api/services/{quote(config.service_id, safe='')}"
         self._http = http
-        self._token: str | None = None
-        # Bumped at every login: a caller that saw generation g and got a 401 logs in again
-        # only if nobody has done so since, so concurrent 401s cause a single login.
-        self._generation = 0
-        self._lock = asyncio.Lock()
+        self._session = SessionToken(
+            backend=BACKEND, rejected="RADKit rejected a freshly issued session token"
+        )
 
     # --- the contract -------------------------------------------------------------------
     async def ping(self) -> ServiceInfo:
@@ -168,25 +166,14 @@ class HttpBackend:
 
     async def aclose(self) -> None:
         """Forget the session (the pool is closed by its owner)."""
-        self._token = None
+        self._session.forget()
 
     # --- HTTP and session -----------------------------------------------------------------
     async def _call(self, method: str, path: str, body: Any = None) -> dict[str, Any]:
         """Send with the session token; on 401 log in again once and resend."""
-        token, generation = self._token, self._generation
-        if token is None:
-            token, generation = await self._login_after(generation)
-        response = await self._send(method, path, token, body)
-        if response.status_code == 401:
-            token, _ = await self._login_after(generation)
-            response = await self._send(method, path, token, body)
-            if response.status_code == 401:
-                raise UpstreamError(
-                    "RADKit rejected a freshly issued session token (HTTP 401)",
-                    backend=BACKEND,
-                    status=401,
-                    kind="http",
-                )
+        response = await self._session.send(
+            lambda token: self._send(method, path, token, body), self._login
+        )
         if response.status_code == 404:
             self._not_found(response)
         raise_for_status(response, BACKEND)
@@ -212,15 +199,6 @@ class HttpBackend:
                 status=404,
                 kind="http",
             )
-
-    async def _login_after(self, seen: int) -> tuple[str, int]:
-        """Log in unless another caller already did since generation `seen`."""
-        async with self._lock:
-            if self._token is not None and self._generation != seen:
-                return self._token, self._generation
-            self._token = await self._login()
-            self._generation += 1
-            return self._token, self._generation
 
     async def _login(self) -> str:
         c = self.config
@@ -257,14 +235,5 @@ class HttpBackend:
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise UpstreamError(
-            f"RADKit answered HTTP {response.status_code} with a body that is not a JSON object",
-            backend=BACKEND,
-            status=response.status_code,
-        )
+    body: dict[str, Any] = json_body(response, BACKEND, require_object=True)
     return body

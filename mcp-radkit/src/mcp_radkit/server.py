@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from mcp_common.observability import PlatformMetrics
 from mcp_common.secrets import SecretStore
 from mcp_common.server import ServerSpec
+from mcp_common.tasks import background_tasks
 
 from .client import RadkitClient
 from .settings import RadkitSettings
 from .tools import all_toolsets
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "build", "main"]
+__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "TASK_TOOLS", "build", "main"]
 
 NAME = "radkit"
 RESOURCE = "radkit"
+# Run as MCP tasks (in this process, state in Redis) for clients that declare the extension.
+TASK_TOOLS = frozenset({"collect_diagnostics"})
 
 INSTRUCTIONS = (
     "Cisco RADKit: remote, audited access to network devices through a RADKit Service. "
     "Inventory (list_devices, get_device) is read-only; exec_commands runs allow-listed "
     "read-only CLI commands (show, ping, traceroute) and returns masked outputs; "
     "check_reachability probes devices; collect_diagnostics runs a fixed bundle of show "
-    "commands and summarizes each device's health. Devices are named as list_devices shows."
+    "commands and summarizes each device's health (it can run as an MCP task, "
+    "io.modelcontextprotocol/tasks). Devices are named as list_devices shows."
 )
 
 
@@ -43,6 +49,9 @@ SERVER = ServerSpec(
     instructions=INSTRUCTIONS,
     client=_client,
     toolsets=lambda client, s: all_toolsets(client, max_output_chars=s.max_output_chars),
+    extensions=lambda client, s: background_tasks(
+        s, TASK_TOOLS, poll_interval=timedelta(seconds=s.poll_interval)
+    ),
 )
 build = SERVER.build
 main = SERVER.main

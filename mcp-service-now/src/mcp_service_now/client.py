@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from mcp_common.errors import UpstreamError
-from mcp_common.http import Endpoint, SecretBackedClient
+from mcp_common.http import Endpoint, SecretBackedClient, json_body
 from mcp_common.secrets import SecretStore
 
 from .auth import Credentials, OAuthSession
@@ -126,13 +126,7 @@ class ServiceNowClient(SecretBackedClient[Credentials]):
         return response
 
     def _result(self, response: httpx.Response) -> Any:
-        try:
-            body = response.json()
-        except ValueError:
-            raise UpstreamError(
-                f"{self.backend_name} returned a response that is not JSON",
-                backend=self.backend_name, status=response.status_code,
-            ) from None  # fmt: skip
+        body = json_body(response, self.backend_name)
         if not isinstance(body, dict) or "result" not in body:
             raise UpstreamError(
                 f"{self.backend_name} returned a response without 'result'",

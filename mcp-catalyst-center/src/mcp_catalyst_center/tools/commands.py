@@ -16,6 +16,7 @@ from mcp_common.network import (
     mask_and_truncate,
     per_output_budget,
 )
+from mcp_common.tasks import report_backend_job, report_progress
 
 from ..client import CatalystCenterClient
 from ..errors import BACKEND, InvalidArgument
@@ -42,7 +43,9 @@ def command_tools(client: CatalystCenterClient, *, max_output_chars: int = 60_00
             f"and return each output (secrets masked). Only commands starting with {verbs} "
             "(in full, no abbreviations) are accepted, optionally followed by "
             "'| include|exclude|begin|section|count <pattern>'; anything else, ';' and line "
-            "breaks are refused before anything is sent."
+            "breaks are refused before anything is sent. Can run as an MCP task "
+            "(io.modelcontextprotocol/tasks): the call then answers at once and tasks/get "
+            "shows progress and, in the end, this result; tasks/cancel stops waiting."
         ),
     )
     async def run_show_commands(
@@ -58,8 +61,23 @@ def command_tools(client: CatalystCenterClient, *, max_output_chars: int = 60_00
             raise InvalidArgument("device_ids lists a device twice")
         if len(set(checked)) != len(checked):
             raise InvalidArgument("commands lists a command twice")
+        total = len(device_ids)
         task_id = await client.run_read_commands(checked, device_ids)
-        task = await client.wait_for_task(task_id)
+        await report_backend_job(
+            f"Catalyst Center task {task_id}", hint=f"see get_task(task_id='{task_id}')"
+        )
+
+        async def task_progress(task: dict[str, Any]) -> None:
+            step = str(task.get("progress") or "running")[:200]
+            await report_progress(
+                0,
+                total,
+                f"0/{total} devices done: Catalyst Center task {task_id} runs "
+                f"{len(checked)} command(s): {step}",
+            )
+
+        task = await client.wait_for_task(task_id, on_poll=task_progress)
+        await report_progress(total, total, f"{total}/{total} devices done: reading the outputs")
         content = await client.file_records(_file_id(task))
         per_output = per_output_budget(max_output_chars, len(device_ids) * len(checked))
         devices = [_device_outputs(r, checked, per_output) for r in content]

@@ -10,6 +10,7 @@ from pydantic import Field
 from mcp_common import Toolset, UpstreamError
 from mcp_common.network import mask_config
 from mcp_common.observability import audit, get_logger
+from mcp_common.tasks import point_of_no_return, report_backend_job, report_progress
 
 from ..client import CatalystCenterClient, as_records
 from ..errors import BACKEND, InvalidArgument
@@ -136,6 +137,9 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
 
         Device failures are reported per device in the result (status PARTIAL_FAILURE or
         FAILURE), not as an error; errors mean the deployment could not run or finish.
+        Can run as an MCP task (io.modelcontextprotocol/tasks): the call then answers at
+        once and tasks/get shows progress (devices done) and, in the end, this result. A
+        task can be cancelled only until the deployment is submitted to Catalyst Center.
         """
         if len(set(device_ids)) != len(device_ids):
             raise InvalidArgument("device_ids lists a device twice")
@@ -154,14 +158,46 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
                 target["versionedTemplateId"] = pinned
             targets.append(target)
         body = {"templateId": template_id, "forcePushTemplate": False, "targetInfo": targets}
+        total = len(device_ids)
+        await report_progress(0, total, f"0/{total} devices done: submitting the deployment")
+        # Before the request is sent: once Catalyst Center has it, it may deploy anyway.
+        await point_of_no_return(
+            "the deployment was submitted to Catalyst Center, which cannot recall it; "
+            "the outcome follows"
+        )
         task_id = await client.deploy_template(body)
-        task = await client.wait_for_task(task_id)
+        await report_backend_job(
+            f"Catalyst Center task {task_id}", hint=f"see get_task(task_id='{task_id}')"
+        )
+
+        async def task_progress(task: dict[str, Any]) -> None:
+            step = mask_config(str(task.get("progress") or "running")[:200]).text
+            await report_progress(
+                0, total, f"0/{total} devices done: Catalyst Center task {task_id}: {step}"
+            )
+
+        task = await client.wait_for_task(task_id, on_poll=task_progress)
         deployment_id = _deployment_id(task)
+
+        async def device_progress(raw: dict[str, Any]) -> None:
+            ended = [
+                as_str(d.get("name") or d.get("hostName") or d.get("deviceId")) or "?"
+                for d in as_records(raw.get("devices"))
+                if str(d.get("status") or "").upper() not in _PENDING
+            ]
+            names = f": {', '.join(ended[:10])}" if ended else ""
+            await report_progress(
+                len(ended),
+                total,
+                f"{len(ended)}/{total} devices done (deployment {deployment_id}){names}",
+            )
+
         status = await client.poll(
             lambda: client.deployment_status(deployment_id),
             lambda s: str(s.get("status") or "").upper() not in _PENDING,
             f"deployment {deployment_id}",
             hint=f"its deployment id is {deployment_id}",
+            on_poll=device_progress,
         )
         result = _result(task_id, deployment_id, status)
         audit(

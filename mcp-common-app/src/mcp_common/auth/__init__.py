@@ -9,7 +9,12 @@ from mcp_common.auth._introspection import OpaqueTokenResolver
 from mcp_common.auth._jwks import JWKSCache
 from mcp_common.auth._principal import Principal, current_principal, use_principal
 from mcp_common.auth._token_exchange import SubjectTokenRefused, TokenExchanger
-from mcp_common.auth._verifier import OIDCVerifier, TokenVerifier, principal_from_claims
+from mcp_common.auth._verifier import (
+    OIDCVerifier,
+    TokenVerifier,
+    claim_path,
+    principal_from_claims,
+)
 
 __all__ = [
     "JWKSCache",
@@ -21,6 +26,7 @@ __all__ = [
     "TokenExchanger",
     "TokenVerifier",
     "build_auth_provider",
+    "claim_path",
     "current_principal",
     "principal_from_claims",
     "principal_from_request",

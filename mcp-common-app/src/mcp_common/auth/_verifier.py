@@ -18,7 +18,7 @@ from mcp_common.auth._principal import Principal
 from mcp_common.errors import AuthenticationError
 from mcp_common.observability._logging import get_logger
 
-__all__ = ["OIDCVerifier", "TokenVerifier", "principal_from_claims"]
+__all__ = ["OIDCVerifier", "TokenVerifier", "claim_path", "principal_from_claims"]
 
 _log = get_logger(__name__)
 _ASYMMETRIC = frozenset(
@@ -43,7 +43,8 @@ class TokenVerifier(Protocol):
         ...
 
 
-def _claim_path(claims: Mapping[str, Any], path: str) -> Any:
+def claim_path(claims: Mapping[str, Any], path: str) -> Any:
+    """The claim at a dotted `path` (Keycloak: `realm_access.roles`), or None when absent."""
     value: Any = claims
     for part in path.split("."):
         if not isinstance(value, Mapping):
@@ -102,7 +103,7 @@ def principal_from_claims(
     exp = claims.get("exp")
     return Principal(
         subject=subject,
-        groups=_as_strings(_claim_path(claims, groups_claim)),
+        groups=_as_strings(claim_path(claims, groups_claim)),
         scopes=scopes,
         mfa=mfa,
         client_id=claims.get("azp") or claims.get("client_id"),

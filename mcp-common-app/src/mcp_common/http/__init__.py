@@ -6,10 +6,12 @@ from mcp_common.http._circuit_breaker import CircuitBreaker, CircuitState, Permi
 from mcp_common.http._client import (
     IDEMPOTENT_METHODS,
     ResilientTransport,
+    json_body,
     make_http_client,
     parse_retry_after,
     raise_for_status,
 )
+from mcp_common.http._session import SessionToken
 from mcp_common.http._transport import PooledTransport, PoolFull
 
 __all__ = [
@@ -23,6 +25,8 @@ __all__ = [
     "PooledTransport",
     "ResilientTransport",
     "SecretBackedClient",
+    "SessionToken",
+    "json_body",
     "make_http_client",
     "parse_retry_after",
     "raise_for_status",

@@ -26,6 +26,7 @@ from mcp_common.observability._redaction import redact_text
 __all__ = [
     "IDEMPOTENT_METHODS",
     "ResilientTransport",
+    "json_body",
     "make_http_client",
     "parse_retry_after",
     "raise_for_status",
@@ -396,6 +397,24 @@ def raise_for_status(response: httpx.Response, backend: str) -> None:
 _DETAIL_KEYS = ("message", "error_description", "detail", "errorMessage", "error", "description")
 _CONTAINER_KEYS = ("error", "response", "errors")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+def json_body(response: httpx.Response, backend: str, *, require_object: bool = False) -> Any:
+    """The decoded JSON body of a backend's answer; UpstreamError when it is not JSON (with
+    `require_object`: not a JSON object), e.g. a proxy's HTML error page."""
+    try:
+        body = response.json()
+    except ValueError:
+        pass
+    else:
+        if not require_object or isinstance(body, dict):
+            return body
+    what = "a JSON object" if require_object else "JSON"
+    raise UpstreamError(
+        f"{backend} returned a response that is not {what} (HTTP {response.status_code})",
+        backend=backend,
+        status=response.status_code,
+    )
 
 
 def _upstream_detail(response: httpx.Response) -> str | None:

@@ -16,7 +16,8 @@ Rules, each from the extension's specification:
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Iterable, Sequence
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from fastmcp.server.dependencies import _is_client_tool_call, get_http_request
@@ -75,6 +76,16 @@ class TasksExtension(ServerExtension):
     def store(self) -> TaskStore:
         """Where this extension's tasks live."""
         return self._store
+
+    @asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        """With the server: on shutdown, the store's `aclose` (when it has one) ends its work."""
+        try:
+            yield
+        finally:
+            close = getattr(self._store, "aclose", None)
+            if close is not None:
+                await close()
 
     def methods(self) -> Sequence[MethodBinding]:
         """`tasks/get`, `tasks/update`, `tasks/cancel`, on the 2026-07-28 wire only."""

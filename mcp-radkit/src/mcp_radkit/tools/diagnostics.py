@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from typing import Annotated
 
 from pydantic import Field
@@ -9,6 +11,7 @@ from pydantic import Field
 from mcp_common import Toolset
 from mcp_common.network import check_command, per_output_budget
 from mcp_common.network import mask_config as mask_text
+from mcp_common.tasks import report_progress
 
 from ..backend import DeviceResult
 from ..client import RadkitClient
@@ -26,6 +29,7 @@ from ..diagnostics import (
     parse_logging,
     parse_version,
 )
+from ..errors import DeviceNotFound
 from ..models import CpuLoad, DeviceDiagnostics, DiagnosticsReport, InterfaceSummary
 from .common import DeviceName, command_output, unique
 
@@ -47,7 +51,9 @@ def diagnostics_tools(client: RadkitClient, *, max_output_chars: int = 60_000) -
             "through RADKit and summarize each device: software version, uptime, model and "
             "serial, interface counts and the enabled interfaces that are down, CPU load, "
             "error-level log messages, and findings worth attention. Raw outputs (secrets "
-            "masked) only with include_outputs=true."
+            "masked) only with include_outputs=true. Can run as an MCP task "
+            "(io.modelcontextprotocol/tasks): the call then answers at once and tasks/get "
+            "shows which devices (and how many commands) are done and, in the end, this report."
         ),
     )
     async def collect_diagnostics(
@@ -64,14 +70,48 @@ def diagnostics_tools(client: RadkitClient, *, max_output_chars: int = 60_000) -
     ) -> DiagnosticsReport:
         """Collect and summarize the diagnostics bundle on each device."""
         names = unique(devices, "devices")
-        result = await client.exec(names, bundle, float(device_timeout))
+        results = await _collect(client, names, bundle, float(device_timeout))
         budget = per_output_budget(max_output_chars, len(names) * len(bundle))
-        found = [_summarize(d, budget if include_outputs else None) for d in result.devices]
+        found = [_summarize(d, budget if include_outputs else None) for d in results]
         return DiagnosticsReport(
             bundle=bundle, devices=found, findings=sum(len(d.findings) for d in found)
         )
 
     return ts
+
+
+async def _collect(
+    client: RadkitClient, names: Sequence[str], bundle: Sequence[str], device_timeout: float
+) -> list[DeviceResult]:
+    """The bundle on each device, one request per device at once, progress as each ends.
+
+    Unknown devices are named together (as one request would); any other error is raised.
+    """
+    total, done = len(names), 0
+    await report_progress(0, total, f"0/{total} devices collected (0/{total * len(bundle)} "
+                          f"commands): running {len(bundle)} commands on each")  # fmt: skip
+
+    async def one(name: str) -> DeviceResult:
+        nonlocal done
+        [result] = (await client.exec([name], bundle, device_timeout)).devices
+        done += 1
+        answered = sum(1 for c in result.commands if c.status != "TIMEOUT")
+        await report_progress(
+            done,
+            total,
+            f"{done}/{total} devices collected ({done * len(bundle)}/{total * len(bundle)} "
+            f"commands): {name} {result.status} ({answered}/{len(bundle)} commands answered)",
+        )
+        return result
+
+    outcomes = await asyncio.gather(*(one(n) for n in names), return_exceptions=True)
+    unknown = [n for o in outcomes if isinstance(o, DeviceNotFound) for n in o.names]
+    if unknown:
+        raise DeviceNotFound(unknown)
+    for outcome in outcomes:
+        if isinstance(outcome, BaseException):
+            raise outcome
+    return [o for o in outcomes if isinstance(o, DeviceResult)]
 
 
 def _summarize(result: DeviceResult, budget: int | None) -> DeviceDiagnostics:
