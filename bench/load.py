@@ -537,6 +537,11 @@ def render(chain: dict[str, Any] | None, plat: dict[str, Any] | None) -> str:
             f"simulator {miss['sim_cpu_ms_per_call']:.2f} ms. Recovery: p99 under 300 ms in "
             f"every 1-s window from {recovery['recovered_after_s']} s after the overload.",
             "",
+            "`sent late p99` is the load generator's own lag behind its schedule (it runs on "
+            "the same cores). Where it is large, the step measures the machine, not the server: "
+            "latency counts from the scheduled send, so a starved generator's lag counts as the "
+            "server's.",
+            "",
         ]
     lines += ["Re-run: `uv run python bench/load.py --write docs/benchmarks.md`.", MARK]
     return "\n".join(lines)
