@@ -40,6 +40,7 @@ from platform_launcher.platform import (
     PROXY_VAULT_ROLE,
     SERVERS,
     WORKER_VAULT_ROLE,
+    backend_secrets,
 )
 from simulator_kit.serve import BackgroundServer
 
@@ -47,7 +48,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Vault role -> the only KV paths (under secret/) its policy may read.
 READS: dict[str, set[str]] = {
-    "mcp-catalyst-center": {"api/catalyst-center"},
+    # ... and its own read-only ServiceNow account (the change gate), not mcp-service-now's.
+    "mcp-catalyst-center": {"api/catalyst-center", "api/catalyst-center/servicenow"},
     "mcp-service-now": {"api/servicenow"},
     "mcp-github": {"api/github"},
     "mcp-radkit": {"api/radkit"},
@@ -57,13 +59,16 @@ READS: dict[str, set[str]] = {
 }
 TOKEN_SELF = {"auth/token/renew-self", "auth/token/lookup-self"}
 EVERY_PATH = sorted(set().union(*READS.values()))
-# Role -> (settings module, the field naming the path the service reads).
+# Role -> (settings module, the fields naming the paths the service reads).
 SETTINGS = {
-    "mcp-catalyst-center": ("mcp_catalyst_center.settings", "secret_path"),
-    "mcp-service-now": ("mcp_service_now.settings", "secret_path"),
-    "mcp-github": ("mcp_github.settings", "secret_path"),
-    "mcp-radkit": ("mcp_radkit.settings", "secret_path"),
-    "temporal-worker": ("temporal_service.settings", "worker_secret_path"),
+    "mcp-catalyst-center": (
+        "mcp_catalyst_center.settings",
+        ("secret_path", "servicenow_secret_path"),
+    ),
+    "mcp-service-now": ("mcp_service_now.settings", ("secret_path",)),
+    "mcp-github": ("mcp_github.settings", ("secret_path",)),
+    "mcp-radkit": ("mcp_radkit.settings", ("secret_path",)),
+    "temporal-worker": ("temporal_service.settings", ("worker_secret_path",)),
 }
 
 
@@ -92,16 +97,16 @@ def test_each_policy_reads_its_own_path_and_manages_its_own_token_only(role: str
 
 @pytest.mark.parametrize("role", sorted(SETTINGS))
 def test_the_services_settings_read_what_their_role_grants(role: str) -> None:
-    module_name, field = SETTINGS[role]
+    module_name, fields = SETTINGS[role]
     module = importlib.import_module(module_name)
     (cls,) = [
         obj
         for obj in vars(module).values()
         if isinstance(obj, type)
         and obj.__module__ == module_name
-        and field in getattr(obj, "model_fields", {})
+        and fields[0] in getattr(obj, "model_fields", {})
     ]
-    assert {cls.model_fields[field].default} == READS[role]
+    assert {cls.model_fields[field].default for field in fields} == READS[role]
 
 
 def test_the_launcher_gives_each_process_its_deployed_role() -> None:
@@ -109,8 +114,15 @@ def test_the_launcher_gives_each_process_its_deployed_role() -> None:
     assert len(server_roles) == len(SERVERS)
     assert server_roles | {WORKER_VAULT_ROLE, PROXY_VAULT_ROLE} == set(READS)
     by_name = {s.name: s.vault_role for s in SERVERS}
-    for backend in BACKENDS:  # the path seeded for a backend is the one its server reads
-        assert READS[by_name[backend.name]] == {backend.secret_path}
+    for backend in BACKENDS:  # the path seeded for a backend is one its server reads
+        assert backend.secret_path in READS[by_name[backend.name]]
+    # Every path the launcher seeds is read by exactly one role.
+    urls = {b.name: f"http://127.0.0.1:{b.port}" for b in BACKENDS}
+    seeded = backend_secrets(urls, {b.name: "pw" for b in BACKENDS})
+    for path in seeded:
+        assert [role for role, paths in READS.items() if path in paths] != [], path
+        assert len([role for role, paths in READS.items() if path in paths]) == 1, path
+    assert set(seeded["api/catalyst-center/servicenow"]) == {"username", "password", "verify_tls"}
 
 
 def test_the_security_doc_table_matches_the_policies() -> None:
@@ -196,6 +208,8 @@ async def test_a_server_logged_in_as_itself_is_refused_another_servers_and_the_w
 ) -> None:
     """What mcp-catalyst-center's own VaultSecretStore (its AppRole) gets from Vault."""
     assert (await catalyst_store.get("api/catalyst-center"))["value"].startswith("fake-")
+    # Its own ServiceNow read account (the change gate), never mcp-service-now's credential.
+    assert (await catalyst_store.get("api/catalyst-center/servicenow"))["value"].startswith("fake")
     for other in ("api/servicenow", "api/github", "api/radkit", "api/temporal-worker"):
         with pytest.raises(SecretError, match=f"Permission denied reading secret '{other}'"):
             await catalyst_store.get(other)

@@ -4,8 +4,9 @@
 # and then only within what both the person and the workload may do.
 #
 # Input: {subject, groups, mfa, client_id, actors, on_behalf_of, server, resource, action,
-# tool, arguments}. `actors` is the delegation chain (current actor first, from the token's
-# `act` claim); `subject`, `groups` and `mfa` are then the person's. Groups combine: a caller
+# tool, arguments, change}. `actors` is the delegation chain (current actor first, from the
+# token's `act` claim); `subject`, `groups` and `mfa` are then the person's. `change` is what
+# the server read from ServiceNow for a change-gated call (below), null otherwise. Groups combine: a caller
 # is allowed when any of its groups grants the action. Rego v1 syntax (OPA >= 1.0, regopy).
 package authz
 
@@ -85,9 +86,16 @@ actor_tools := {
 	},
 }
 
-# A deployment by the worker implements a change: it names the change, which the workflow
-# saw approved by the CAB just before (docs/adr/0006-token-exchange.md).
+# A deployment by the worker implements a change: it names the change (`change_number`), and
+# the server does not take the workflow's word that the CAB approved it: it reads the change
+# from ServiceNow with its own read-only account and passes what it found as `input.change`
+# ({number, state, approval, start_date, end_date}; null when ServiceNow has no such change).
+# (docs/adr/0006-token-exchange.md; mcp_catalyst_center/change_gate.py)
 change_gated := {"temporal-worker": {"catalyst-center": {"deploy_template"}}}
+
+# Ready to deploy: approved, and moved to Implement (the workflow's start_implementation does
+# so just before it deploys; Scheduled means approved but not started).
+change_ready_states := {"implement"}
 
 default allow := false
 
@@ -104,6 +112,7 @@ allow if {
 	person_may
 	actors_may
 	change_named
+	change_ready
 }
 
 person_may if {
@@ -142,6 +151,16 @@ change_named if {
 change_required if {
 	some actor in input.actors
 	input.tool in change_gated[actor][input.resource]
+}
+
+# The change ServiceNow has under that number: this very one, approved and being implemented.
+change_ready if not change_required
+
+change_ready if {
+	is_object(input.change)
+	input.change.number == input.arguments.change_number
+	input.change.approval == "approved"
+	input.change.state in change_ready_states
 }
 
 # Some group of the caller grants the action on the resource (or on every resource).
@@ -207,4 +226,38 @@ reasons contains msg if {
 	delegated
 	not change_named
 	msg := sprintf("%v needs the approved change it implements (change_number)", [input.tool])
+}
+
+# A change named and well formed, but not one the deploy may implement:
+reasons contains msg if {
+	change_required
+	change_named
+	not is_object(input.change)
+	msg := sprintf("change %v was not found in ServiceNow", [input.arguments.change_number])
+}
+
+reasons contains msg if {
+	change_required
+	change_named
+	is_object(input.change)
+	not input.change.number == input.arguments.change_number
+	msg := sprintf("the change record read is not %v", [input.arguments.change_number])
+}
+
+reasons contains msg if {
+	change_required
+	change_named
+	input.change.number == input.arguments.change_number
+	not input.change.approval == "approved"
+	approval := object.get(input.change, "approval", "")
+	msg := sprintf("change %v is not approved (approval: %v)", [input.change.number, approval])
+}
+
+reasons contains msg if {
+	change_required
+	change_named
+	input.change.number == input.arguments.change_number
+	not input.change.state in change_ready_states
+	state := object.get(input.change, "state", "")
+	msg := sprintf("change %v is not in Implement (state: %v)", [input.change.number, state])
 }

@@ -62,8 +62,33 @@ test_reasons_empty_when_allowed if {
 	count(reasons) == 0 with input.groups as ["developers"] with input.resource as "github" with input.action as "read"
 }
 
-test_worker_deploys_for_a_network_engineer_with_mfa_and_a_change if {
-	allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"}
+test_worker_deploys_for_a_network_engineer_with_mfa_and_an_approved_change_in_implement if {
+	allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as {"number": "CHG0030001", "state": "implement", "approval": "approved", "start_date": "2026-12-06 10:00:00", "end_date": "2026-12-06 12:00:00"}
+}
+
+test_worker_deploy_naming_a_change_servicenow_does_not_have_is_denied if {
+	not allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"}
+	not allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as null
+	reasons == {"change CHG0030001 was not found in ServiceNow"} with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as null
+}
+
+test_worker_deploy_of_a_change_not_approved_is_denied if {
+	not allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as {"number": "CHG0030001", "state": "authorize", "approval": "requested"}
+	reasons == {"change CHG0030001 is not approved (approval: requested)", "change CHG0030001 is not in Implement (state: authorize)"} with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as {"number": "CHG0030001", "state": "authorize", "approval": "requested"}
+}
+
+test_worker_deploy_of_an_approved_change_not_in_implement_is_denied if {
+	not allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as {"number": "CHG0030001", "state": "scheduled", "approval": "approved"}
+	reasons == {"change CHG0030001 is not in Implement (state: scheduled)"} with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as {"number": "CHG0030001", "state": "scheduled", "approval": "approved"}
+}
+
+test_worker_deploy_needs_the_change_it_names_not_another if {
+	not allow with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as {"number": "CHG0030002", "state": "implement", "approval": "approved"}
+	reasons == {"the change record read is not CHG0030001"} with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as {"number": "CHG0030002", "state": "implement", "approval": "approved"}
+}
+
+test_a_person_s_own_deploy_needs_no_change if {
+	allow with input.groups as ["network-engineers"] with input.mfa as true with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template"
 }
 
 test_worker_for_a_developer_cannot_deploy if {
@@ -114,7 +139,7 @@ test_service_desk_reads_workflows_only if {
 }
 
 test_reasons_name_the_person_s_missing_rights if {
-	reasons == {"no group grants write on catalyst-center", "mfa required for write on catalyst-center"} with input.groups as ["developers"] with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"}
+	reasons == {"no group grants write on catalyst-center", "mfa required for write on catalyst-center"} with input.groups as ["developers"] with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as {"number": "CHG0030001", "state": "implement", "approval": "approved", "start_date": "2026-12-06 10:00:00", "end_date": "2026-12-06 12:00:00"}
 }
 
 test_reasons_name_the_actor if {
@@ -122,5 +147,5 @@ test_reasons_name_the_actor if {
 }
 
 test_reasons_empty_for_an_allowed_delegated_call if {
-	count(reasons) == 0 with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"}
+	count(reasons) == 0 with input.groups as ["network-engineers"] with input.mfa as true with input.actors as ["temporal-worker"] with input.resource as "catalyst-center" with input.action as "write" with input.tool as "deploy_template" with input.arguments as {"change_number": "CHG0030001"} with input.change as {"number": "CHG0030001", "state": "implement", "approval": "approved", "start_date": "2026-12-06 10:00:00", "end_date": "2026-12-06 12:00:00"}
 }

@@ -115,6 +115,12 @@ if [ -n "${SERVICENOW_INSTANCE_URL:-}" ]; then
   patch_secret api/servicenow client_secret "${SERVICENOW_CLIENT_SECRET:-}"
   log "secret/api/servicenow written"
 fi
+# Catalyst Center's change gate reads change requests with an account of its own, read only.
+if [ -n "${SERVICENOW_READ_USERNAME:-}" ]; then
+  put_secret api/catalyst-center/servicenow password "${SERVICENOW_READ_PASSWORD:-}" \
+    username="$SERVICENOW_READ_USERNAME"
+  log "secret/api/catalyst-center/servicenow written"
+fi
 if [ -n "${GITHUB_TOKEN:-}" ]; then
   put_secret api/github token "$GITHUB_TOKEN" base_url="${GITHUB_BASE_URL:-https://api.github.com}"
   log "secret/api/github written"

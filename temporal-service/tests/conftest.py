@@ -176,7 +176,14 @@ def platform(
     }
     cc_port, sn_port = free_port(), free_port()
     cc = build_cc(
-        CatalystCenterSettings(port=cc_port, task_poll_interval=0.05, task_timeout=20, **common),
+        CatalystCenterSettings(
+            port=cc_port,
+            task_poll_interval=0.05,
+            task_timeout=20,
+            # The change gate: the worker's deploys are checked against ServiceNow's record.
+            servicenow_instance_url=sn_sim.url,
+            **common,
+        ),
         secrets=StaticSecretStore(
             {
                 "api/catalyst-center": {
@@ -184,7 +191,12 @@ def platform(
                     "username": CC_USER,
                     "password": CC_PASSWORD,
                     "verify_tls": "false",
-                }
+                },
+                "api/catalyst-center/servicenow": {
+                    "username": SN_USER,
+                    "password": SN_PASSWORD,
+                    "verify_tls": "false",
+                },
             }
         ),
     )

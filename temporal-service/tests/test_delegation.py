@@ -2,7 +2,8 @@
 
 The worker's deploy activity, with its real token exchange at the dev IdP, calls the real
 Catalyst Center MCP server and its policy: it deploys only when the person may (group, MFA
-at sign-in), the worker may (its named tools), and the deployment names its change.
+at sign-in), the worker may (its named tools), and the deployment names its change, which the
+server reads from ServiceNow itself: approved and in Implement (the change gate).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 import pytest_asyncio
 from temporalio.testing import ActivityEnvironment
@@ -22,7 +24,7 @@ from temporal_service.activities.mcp_tools import McpPlatformTools
 from temporal_service.activities.workload_token import DelegatedTokens
 from temporal_service.models import DeployInput
 
-from .conftest import NTP_PARAMS, NTP_TEMPLATE, Platform
+from .conftest import NTP_PARAMS, NTP_TEMPLATE, SN_PASSWORD, SN_USER, Platform
 
 TARGETS = [d.id for d in DEVICES if d.hostname in ("par-acc-01", "par-acc-02")]
 
@@ -58,6 +60,23 @@ def deploy_input(platform: Platform, identity: str, change: str = "CHG0030001") 
         # The person's own token, as the workflows server received it (its audience).
         delegation=platform.token(identity, platform.wf_mcp),
     )
+
+
+def implemented_change(platform: Platform) -> str:
+    """A normal change the CAB approved, moved to Implement (as the workflow does); its number."""
+    normal = f"{platform.sn_sim}/api/sn_chg_rest/v1/change/normal"
+    plan = {"start_date": "2031-03-01 22:00:00", "end_date": "2031-03-01 23:00:00",
+            "implementation_plan": "NTP", "backout_plan": "x", "test_plan": "y"}  # fmt: skip
+    with httpx.Client(auth=(SN_USER, SN_PASSWORD), timeout=10) as sn:
+        created = sn.post(normal, json={"short_description": "NTP",
+                                        "assignment_group": "Network Operations"})  # fmt: skip
+        change = created.json()["result"]
+        number, sys_id = change["number"]["value"], change["sys_id"]["value"]
+        sn.patch(f"{normal}/{sys_id}", json={"state": "-4"}).raise_for_status()
+        sn.patch(f"{normal}/{sys_id}", json={"state": "-3", **plan}).raise_for_status()
+        platform.sim(platform.sn_sim, "POST", f"/sandbox/changes/{number}/approve", {})
+        sn.patch(f"{normal}/{sys_id}", json={"state": "-1"}).raise_for_status()
+    return str(number)
 
 
 def decisions(platform: Platform, identity: str) -> list[dict[str, Any]]:
@@ -111,8 +130,9 @@ async def test_a_delegated_deploy_needs_the_person_s_rights_and_a_change(
 async def test_the_worker_deploys_for_an_engineer_with_mfa_and_an_approved_change(
     platform: Platform, activities: DeploymentActivities
 ) -> None:
+    change = implemented_change(platform)
     outcome = await ActivityEnvironment().run(
-        activities.deploy_template, deploy_input(platform, "network-engineer-mfa")
+        activities.deploy_template, deploy_input(platform, "network-engineer-mfa", change)
     )
     assert outcome.status == "SUCCESS", outcome
     [decision] = decisions(platform, "network-engineer-mfa")[-1:]

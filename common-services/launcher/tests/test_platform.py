@@ -35,7 +35,11 @@ def test_passwords_go_through_the_environment_not_argv(backend: BackendSpec) -> 
 def test_each_backend_secret_lands_at_its_servers_path() -> None:
     urls = {b.name: f"http://127.0.0.1:{b.port}" for b in BACKENDS}
     seeded = backend_secrets(urls, {b.name: f"pw-{b.name}" for b in BACKENDS})
-    assert sorted(seeded) == sorted(b.secret_path for b in BACKENDS)
+    # ... and catalyst-center's ServiceNow read account (its change gate), in its own path.
+    gate = "api/catalyst-center/servicenow"
+    assert sorted(seeded) == sorted([gate, *(b.secret_path for b in BACKENDS)])
+    assert seeded[gate] == {"username": "integration", "password": "pw-servicenow",
+                            "verify_tls": "false"}  # fmt: skip
     assert seeded["api/servicenow"]["client_secret"] == "pw-servicenow-oauth"
     assert seeded["api/radkit"]["mode"] == "http"
 

@@ -238,6 +238,10 @@ PERSONS: dict[str, tuple[tuple[str, ...], bool]] = {
     "dev": (("developers",), False),
 }
 CHANGE = {"change_number": "CHG0030001"}
+# What the catalyst-center server read from ServiceNow for it (change_gate.py): approved and
+# in Implement, as the workflow leaves it just before deploying.
+READY = {"number": "CHG0030001", "state": "implement", "approval": "approved",
+         "start_date": "2026-12-06 10:00:00", "end_date": "2026-12-06 12:00:00"}  # fmt: skip
 
 
 def _parse_rows(table: str) -> list[list[str]]:
@@ -267,6 +271,7 @@ def tool_request(
     on_behalf_of: str | None = None,
     mfa: bool = False,
     arguments: dict[str, Any] | None = None,
+    facts: dict[str, Any] | None = None,
 ) -> AuthorizationRequest:
     """The request a server builds for a named tool, maybe for a workload acting for someone."""
     principal = Principal(
@@ -283,6 +288,7 @@ def tool_request(
         action=action,
         tool=tool,
         arguments=arguments or {},
+        facts=facts or {},
     )
 
 
@@ -310,9 +316,8 @@ async def test_a_delegated_call_needs_both_the_person_and_the_actor(
 ) -> None:
     actor, resource, tool, action, person = case
     groups, mfa = PERSONS[person]
-    request = tool_request(
-        groups, resource, tool, action, actors=(actor,), mfa=mfa, arguments=dict(CHANGE)
-    )
+    request = tool_request(groups, resource, tool, action, actors=(actor,), mfa=mfa,
+                           arguments=dict(CHANGE), facts={"change": READY})  # fmt: skip
     assert await engine.decide(request) is DELEGATION_EXPECTED[case]
 
 
@@ -359,13 +364,53 @@ async def test_every_actor_of_a_chain_must_be_allowed(
 async def test_a_worker_deploy_names_the_change_it_implements(
     engine: RegoAuthorizer, arguments: dict[str, Any], allowed: bool
 ) -> None:
+    # ServiceNow has an approved change in Implement under whatever number was named: only a
+    # well-formed number passes.
+    ready = {"change": {**READY, "number": arguments.get("change_number")}}
     request = tool_request(("network-engineers",), "catalyst-center", "deploy_template", "write",
-                           actors=("temporal-worker",), mfa=True, arguments=arguments)  # fmt: skip
+                           actors=("temporal-worker",), mfa=True, arguments=arguments,
+                           facts=ready)  # fmt: skip
     assert await engine.decide(request) is allowed
     # The change gate is the worker's: a person deploying directly (or via the proxy) names none.
     direct = tool_request(("network-engineers",), "catalyst-center", "deploy_template", "write",
                           mfa=True, arguments=arguments)  # fmt: skip
     assert await engine.decide(direct) is True
+
+
+@pytest.mark.parametrize(
+    ("change", "allowed"),
+    [
+        (READY, True),
+        ({**READY, "state": "scheduled"}, False),  # approved, implementation not started
+        ({**READY, "state": "authorize", "approval": "requested"}, False),
+        ({**READY, "state": "new", "approval": "rejected"}, False),
+        ({**READY, "approval": "not requested"}, False),
+        ({**READY, "state": "review"}, False),
+        ({**READY, "state": "closed"}, False),
+        ({**READY, "number": "CHG0030002"}, False),  # another change than the one named
+        ({**READY, "approval": "Approved"}, False),  # values, not display labels
+        ({"number": "CHG0030001"}, False),
+        (None, False),  # ServiceNow has no such change
+        ("approved", False),
+        ([READY], False),
+    ],
+)
+async def test_a_worker_deploy_needs_its_change_approved_and_in_implement(
+    engine: RegoAuthorizer, change: Any, allowed: bool
+) -> None:
+    request = tool_request(("network-engineers",), "catalyst-center", "deploy_template", "write",
+                           actors=("temporal-worker",), mfa=True, arguments=dict(CHANGE),
+                           facts={"change": change})  # fmt: skip
+    assert await engine.decide(request) is allowed
+
+
+async def test_facts_never_replace_what_the_request_says(engine: RegoAuthorizer) -> None:
+    facts = {"change": READY, "groups": ["admin"], "mfa": True, "actors": []}
+    request = tool_request(("developers",), "catalyst-center", "deploy_template", "write",
+                           actors=("temporal-worker",), arguments=dict(CHANGE),
+                           facts=facts)  # fmt: skip
+    assert request.policy_input()["groups"] == ["developers"]
+    assert await engine.decide(request) is False
 
 
 @pytest.mark.parametrize(
@@ -459,7 +504,7 @@ def _reasons(policy_input: dict[str, Any]) -> set[str]:
         (
             {"groups": ["developers"], "resource": "catalyst-center", "action": "write",
              "tool": "deploy_template", "actors": ["temporal-worker"],
-             "arguments": {"change_number": "CHG0030001"}},
+             "arguments": {"change_number": "CHG0030001"}, "change": READY},
             {"no group grants write on catalyst-center",
              "mfa required for write on catalyst-center"},
         ),
@@ -477,8 +522,36 @@ def _reasons(policy_input: dict[str, Any]) -> set[str]:
         (
             {"groups": ["network-engineers"], "mfa": True, "resource": "catalyst-center",
              "action": "write", "tool": "deploy_template", "actors": ["temporal-worker"],
-             "arguments": {"change_number": "CHG0030001"}},
+             "arguments": {"change_number": "CHG0030001"}, "change": READY},
             set(),
+        ),
+        (
+            {"groups": ["network-engineers"], "mfa": True, "resource": "catalyst-center",
+             "action": "write", "tool": "deploy_template", "actors": ["temporal-worker"],
+             "arguments": {"change_number": "CHG0030001"}, "change": None},
+            {"change CHG0030001 was not found in ServiceNow"},
+        ),
+        (
+            {"groups": ["network-engineers"], "mfa": True, "resource": "catalyst-center",
+             "action": "write", "tool": "deploy_template", "actors": ["temporal-worker"],
+             "arguments": {"change_number": "CHG0030001"},
+             "change": {**READY, "state": "authorize", "approval": "requested"}},
+            {"change CHG0030001 is not approved (approval: requested)",
+             "change CHG0030001 is not in Implement (state: authorize)"},
+        ),
+        (
+            {"groups": ["network-engineers"], "mfa": True, "resource": "catalyst-center",
+             "action": "write", "tool": "deploy_template", "actors": ["temporal-worker"],
+             "arguments": {"change_number": "CHG0030001"},
+             "change": {**READY, "state": "scheduled"}},
+            {"change CHG0030001 is not in Implement (state: scheduled)"},
+        ),
+        (
+            {"groups": ["network-engineers"], "mfa": True, "resource": "catalyst-center",
+             "action": "write", "tool": "deploy_template", "actors": ["temporal-worker"],
+             "arguments": {"change_number": "CHG0030001"},
+             "change": {**READY, "number": "CHG0030002"}},
+            {"the change record read is not CHG0030001"},
         ),
         (
             {"groups": ["admin"], "mfa": True, "resource": "servicenow", "action": "read",

@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from mcp_common.observability import PlatformMetrics
 from mcp_common.secrets import SecretStore
 from mcp_common.server import ServerSpec
+from mcp_common.tasks import background_tasks
 
+from .change_gate import change_gate
 from .client import CatalystCenterClient
 from .settings import CatalystCenterSettings
 from .tools import all_toolsets
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "build", "main"]
+__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "TASK_TOOLS", "build", "main"]
 
 NAME = "catalyst-center"
 RESOURCE = "catalyst-center"
+# Run as MCP tasks (in this process, state in Redis) for clients that declare the extension.
+TASK_TOOLS = frozenset({"deploy_template", "run_show_commands"})
 
 INSTRUCTIONS = (
     "Cisco Catalyst Center: network inventory (list_devices, get_device, interfaces, masked "
     "running-configs, sites), assurance (device/network health, issues), configuration "
     "templates (get_all_templates, get_template, preview_template, deploy_template) and "
     "read-only CLI commands (run_show_commands). Device ids are UUIDs from list_devices. "
-    "Lists are paged: pass next_offset as offset for the next page."
+    "Lists are paged: pass next_offset as offset for the next page. deploy_template and "
+    "run_show_commands can run as MCP tasks (io.modelcontextprotocol/tasks)."
 )
 
 
@@ -43,6 +50,11 @@ SERVER = ServerSpec(
     instructions=INSTRUCTIONS,
     client=_client,
     toolsets=lambda client, s: all_toolsets(client, max_output_chars=s.max_output_chars),
+    extensions=lambda client, s: background_tasks(
+        s, TASK_TOOLS, poll_interval=timedelta(seconds=s.task_poll_interval)
+    ),
+    # A deploy by the Temporal worker is decided on its change as ServiceNow has it.
+    policy_facts=change_gate,
 )
 build = SERVER.build
 main = SERVER.main

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Annotated, Any
+
+from pydantic import AnyHttpUrl, BeforeValidator, Field
 
 from mcp_common.http import BackendSettings
 
 __all__ = ["CatalystCenterSettings"]
 
 
+def _blank_is_none(value: Any) -> Any:
+    # Compose passes an unset variable as "": no ServiceNow, so the gate stays closed.
+    return None if isinstance(value, str) and not value.strip() else value
+
+
 class CatalystCenterSettings(BackendSettings):
-    """Backend settings plus Catalyst Center's task polling and output size."""
+    """Backend settings plus Catalyst Center's task polling and output size, and the change
+    gate's ServiceNow."""
 
     service_name: str = "mcp-catalyst-center"
     port: int = Field(8002, ge=0, le=65535)
@@ -21,3 +29,10 @@ class CatalystCenterSettings(BackendSettings):
     task_timeout: float = Field(120.0, gt=0, le=3600)
     # Upper bound on the text a tool returns (running-configs, command outputs).
     max_output_chars: int = Field(60_000, ge=1_000, le=1_000_000)
+    # The change gate (change_gate.py): a deploy by the Temporal worker is decided on the
+    # change as ServiceNow has it, read with this server's own read-only account. Without
+    # the URL every such deploy is refused (fail closed).
+    servicenow_instance_url: Annotated[AnyHttpUrl | None, BeforeValidator(_blank_is_none)] = None
+    # Vault path (this server's own) of that account: {username, password, verify_tls?}.
+    servicenow_secret_path: str = Field("api/catalyst-center/servicenow", min_length=1)
+    servicenow_timeout: float = Field(10.0, gt=0, le=60)

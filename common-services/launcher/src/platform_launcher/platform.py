@@ -169,6 +169,15 @@ def backend_secrets(
             "password": passwords["catalyst-center"],
             "verify_tls": "false",
         }
+    if "catalyst-center" in urls and "servicenow" in urls:
+        # The change gate's read account, in catalyst-center's own path (its Vault policy
+        # reads nothing of mcp-service-now's). The simulator has one account, so here it is
+        # the integration user; a real instance gets a read-only one (docs/security.md).
+        seeded["api/catalyst-center/servicenow"] = {
+            "username": "integration",
+            "password": passwords["servicenow"],
+            "verify_tls": "false",
+        }
     if "servicenow" in urls:
         seeded["api/servicenow"] = {
             "instance_url": urls["servicenow"],
@@ -511,6 +520,10 @@ class LocalPlatform:
         env |= self._process_env(f"mcp-{server.name}")
         if port_busy(6379):
             env["MCP_REDIS_URL"] = "redis://127.0.0.1:6379/0"
+        if server.name == "catalyst-center" and "servicenow" in self.ports.backends:
+            # The change gate reads a worker deployment's change from ServiceNow itself.
+            sn_port = self.ports.backends["servicenow"]
+            env["MCP_SERVICENOW_INSTANCE_URL"] = f"http://127.0.0.1:{sn_port}"
         if server.name == "workflows":
             env["MCP_PAYLOAD_KEY"] = self.payload_key
             env["MCP_TEMPORAL_ADDRESS"] = f"127.0.0.1:{self.ports.temporal}"

@@ -6,6 +6,7 @@ from mcp_common.policy._authorizer import (
     Authorizer,
     CachingAuthorizer,
     Decision,
+    PolicyFacts,
 )
 from mcp_common.policy._opa import OPAAuthorizer
 from mcp_common.policy._rego import RegoAuthorizer
@@ -17,5 +18,6 @@ __all__ = [
     "CachingAuthorizer",
     "Decision",
     "OPAAuthorizer",
+    "PolicyFacts",
     "RegoAuthorizer",
 ]

@@ -20,6 +20,7 @@ __all__ = [
     "Authorizer",
     "CachingAuthorizer",
     "Decision",
+    "PolicyFacts",
 ]
 
 Action = Literal["read", "write", "execute"]
@@ -38,10 +39,16 @@ class AuthorizationRequest:
     action: str
     tool: str | None = None
     arguments: Mapping[str, Any] = field(default_factory=dict)
+    # What the server looked up for this call (`PolicyFacts`), as extra top-level input keys.
+    facts: Mapping[str, Any] = field(default_factory=dict)
 
     def policy_input(self) -> dict[str, Any]:
-        """The `input` document given to Rego (same for the embedded and remote engines)."""
+        """The `input` document given to Rego (same for the embedded and remote engines).
+
+        Facts never replace the request's own keys (who, what, which tool, which arguments).
+        """
         return {
+            **self.facts,
             "subject": self.principal.subject,
             "groups": sorted(self.principal.groups),
             "mfa": self.principal.mfa,
@@ -60,6 +67,27 @@ class AuthorizationRequest:
         """Stable key for the decision cache: everything the policy reads."""
         raw = json.dumps(self.policy_input(), sort_keys=True, default=str)
         return hashlib.blake2b(raw.encode(), digest_size=16).hexdigest()
+
+
+@runtime_checkable
+class PolicyFacts(Protocol):
+    """Facts from outside the token a server looks up for one tool call, for the policy.
+
+    Asked before the policy decides each call (not for tools/list); the answer's keys join
+    the policy input (e.g. `change`: the change record a deployment names). Raise a
+    `PlatformError` whose message says what could not be established: the call is then
+    refused with that reason (fail closed), never decided without the facts.
+    """
+
+    async def facts(
+        self, principal: Principal, tool: str, arguments: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
+        """The extra input keys for this call ({} when the server has none to add)."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,12 +10,14 @@ from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools.base import Tool, ToolResult
 
 from mcp_common.auth._principal import Principal, current_principal
-from mcp_common.errors import AuthorizationDenied, UnknownTool
-from mcp_common.observability._logging import audit
-from mcp_common.policy._authorizer import AuthorizationRequest, CachingAuthorizer
+from mcp_common.errors import AuthorizationDenied, PlatformError, UnknownTool
+from mcp_common.observability._logging import audit, get_logger
+from mcp_common.policy._authorizer import AuthorizationRequest, CachingAuthorizer, PolicyFacts
 from mcp_common.server._toolset import ToolSpec
 
 __all__ = ["AuthorizationMiddleware"]
+
+_log = get_logger(__name__)
 
 
 class AuthorizationMiddleware(Middleware):
@@ -28,14 +30,30 @@ class AuthorizationMiddleware(Middleware):
         server: str,
         resource: str,
         specs: Mapping[str, ToolSpec],
+        facts: PolicyFacts | None = None,
     ) -> None:
         self._authorizer = authorizer
         self._server = server
         self._resource = resource
         self._specs = dict(specs)
+        self._facts = facts
+
+    def with_facts(self, facts: PolicyFacts) -> AuthorizationMiddleware:
+        """The same middleware, asking `facts` before the policy decides each call."""
+        return AuthorizationMiddleware(
+            self._authorizer,
+            server=self._server,
+            resource=self._resource,
+            specs=self._specs,
+            facts=facts,
+        )
 
     def _request(
-        self, principal: Principal, spec: ToolSpec, arguments: Mapping[str, Any] | None = None
+        self,
+        principal: Principal,
+        spec: ToolSpec,
+        arguments: Mapping[str, Any] | None = None,
+        facts: Mapping[str, Any] | None = None,
     ) -> AuthorizationRequest:
         return AuthorizationRequest(
             principal=principal,
@@ -44,7 +62,41 @@ class AuthorizationMiddleware(Middleware):
             action=spec.action,
             tool=spec.name,
             arguments=arguments or {},
+            facts=facts or {},
         )
+
+    async def _facts_for(
+        self, principal: Principal, spec: ToolSpec, arguments: Mapping[str, Any]
+    ) -> Mapping[str, Any]:
+        """The server's facts for this call; a failure to get them refuses the call."""
+        if self._facts is None:
+            return {}
+        try:
+            return dict(await self._facts.facts(principal, spec.name, arguments))
+        except PlatformError as exc:
+            reason = str(exc)  # safe to show by the hierarchy's contract
+        except Exception as exc:  # fail closed, without the unexpected error's text
+            _log.warning("policy facts failed", extra={"error.type": type(exc).__name__})
+            reason = "the facts this call needs could not be read"
+        resource = spec.resource or self._resource
+        audit(
+            "authorization.decision",
+            "failure",
+            **{
+                "user.id": principal.subject,
+                "user.roles": sorted(principal.groups),
+                "user.mfa": principal.mfa,
+                "user.actors": list(principal.actors),
+                "authz.resource": resource,
+                "authz.action": spec.action,
+                "authz.tool": spec.name,
+                "authz.decision": "deny",
+                "authz.engine": "facts",
+                "authz.reason": reason,
+                "authz.cached": False,
+            },
+        )
+        raise AuthorizationDenied(spec.action, resource, spec.name, (reason,))
 
     async def on_list_tools(
         self,
@@ -91,8 +143,10 @@ class AuthorizationMiddleware(Middleware):
         resource = spec.resource or self._resource
         if principal is None:
             raise AuthorizationDenied(spec.action, resource, name)
+        arguments = context.message.arguments or {}
+        facts = await self._facts_for(principal, spec, arguments)
         decision = await self._authorizer.authorize(
-            self._request(principal, spec, context.message.arguments)
+            self._request(principal, spec, arguments, facts)
         )
         if not decision.allowed:
             raise AuthorizationDenied(spec.action, resource, name, decision.reasons)

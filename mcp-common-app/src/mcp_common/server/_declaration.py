@@ -11,8 +11,9 @@ from fastmcp.server.extensions import ServerExtension
 from mcp_common.auth._verifier import TokenVerifier
 from mcp_common.observability._logging import configure_logging
 from mcp_common.observability._metrics import PlatformMetrics
-from mcp_common.policy._authorizer import Authorizer, CachingAuthorizer
+from mcp_common.policy._authorizer import Authorizer, CachingAuthorizer, PolicyFacts
 from mcp_common.secrets._store import SecretStore
+from mcp_common.server._authorization_middleware import AuthorizationMiddleware
 from mcp_common.server._components import build_secret_store
 from mcp_common.server._factory import PlatformServer, create_server, run_server, run_workers
 from mcp_common.server._toolset import Toolset
@@ -40,7 +41,9 @@ class ServerSpec(Generic[S, C]):
 
     `client` makes the backend client from the settings, the secret store and the metrics;
     `toolsets` makes the server's toolsets over that client; `extensions`, when given, the
-    MCP extensions (FastMCP `ServerExtension`s, e.g. tasks) served beside them.
+    MCP extensions (FastMCP `ServerExtension`s, e.g. tasks) served beside them;
+    `policy_facts`, when given, what the server looks up for a call before the policy decides
+    it (`PolicyFacts`, made from the settings, the secret store and the metrics).
     """
 
     name: str
@@ -50,6 +53,7 @@ class ServerSpec(Generic[S, C]):
     client: Callable[[S, SecretStore, PlatformMetrics], C]
     toolsets: Callable[[C, S], Iterable[Toolset]]
     extensions: Callable[[C, S], Iterable[ServerExtension]] | None = None
+    policy_facts: Callable[[S, SecretStore, PlatformMetrics], PolicyFacts] | None = None
 
     def __post_init__(self) -> None:
         if not self.name or not self.resource:
@@ -64,58 +68,52 @@ class ServerSpec(Generic[S, C]):
         secrets: SecretStore | None = None,
         metrics: PlatformMetrics | None = None,
         client: C | None = None,
+        policy_facts: PolicyFacts | None = None,
     ) -> PlatformServer:
-        """This server over `settings` (see `build_server`)."""
-        return build_server(
-            self,
+        """The declared server with every component; those not given are built from the settings.
+
+        The backend client is closed with the server (as are the policy facts, the secret
+        store, the verifier and the authorizer).
+        """
+        metrics = metrics or PlatformMetrics(settings.service_name)
+        secrets = secrets or build_secret_store(settings, metrics)
+        backend = client if client is not None else self.client(settings, secrets, metrics)
+        closers: list[Any] = [backend]
+        facts = policy_facts
+        if facts is None and self.policy_facts is not None:
+            facts = self.policy_facts(settings, secrets, metrics)
+        if facts is not None:
+            closers.append(facts)
+        platform = create_server(
             settings,
+            name=self.name,
+            resource=self.resource,
+            toolsets=self.toolsets(backend, settings),
             verifier=verifier,
             authorizer=authorizer,
             secrets=secrets,
             metrics=metrics,
-            client=client,
+            instructions=self.instructions,
+            closers=closers,
+            cache_identity=getattr(backend, "cache_identity", None),
         )
+        for extension in self.extensions(backend, settings) if self.extensions else ():
+            platform.mcp.add_extension(extension)
+        if facts is not None:
+            # The chain's authorization step asks the server's facts before each decision.
+            platform.mcp.middleware = [
+                m.with_facts(facts) if isinstance(m, AuthorizationMiddleware) else m
+                for m in platform.mcp.middleware
+            ]
+        return platform
 
     def main(self) -> None:
         """The entry point: read the settings, configure logging, serve until interrupted."""
         serve(self)
 
 
-def build_server(
-    spec: ServerSpec[S, C],
-    settings: S,
-    *,
-    verifier: TokenVerifier | None = None,
-    authorizer: Authorizer | CachingAuthorizer | None = None,
-    secrets: SecretStore | None = None,
-    metrics: PlatformMetrics | None = None,
-    client: C | None = None,
-) -> PlatformServer:
-    """The declared server with every component; those not given are built from the settings.
-
-    The backend client is closed with the server (as are the secret store, the verifier and
-    the authorizer).
-    """
-    metrics = metrics or PlatformMetrics(settings.service_name)
-    secrets = secrets or build_secret_store(settings, metrics)
-    backend = client if client is not None else spec.client(settings, secrets, metrics)
-    closers: list[Any] = [backend]
-    platform = create_server(
-        settings,
-        name=spec.name,
-        resource=spec.resource,
-        toolsets=spec.toolsets(backend, settings),
-        verifier=verifier,
-        authorizer=authorizer,
-        secrets=secrets,
-        metrics=metrics,
-        instructions=spec.instructions,
-        closers=closers,
-        cache_identity=getattr(backend, "cache_identity", None),
-    )
-    for extension in spec.extensions(backend, settings) if spec.extensions else ():
-        platform.mcp.add_extension(extension)
-    return platform
+# `build_server(spec, settings, ...)` is `spec.build(settings, ...)`.
+build_server = ServerSpec.build
 
 
 def serve(spec: ServerSpec[Any, Any]) -> None:
