@@ -4,7 +4,8 @@ Latency is counted from each call's *scheduled* send time (a late server delays 
 sends of the same user, and that wait counts), so queueing shows as it would for real users.
 Scenarios:
   chain     the full chain (create_server + run_server: JWT, policy, audit at INFO, rate
-            limiter on with a limit not hit) against a bare FastMCP server, the same trivial
+            limiter on, through Redis when it runs on 127.0.0.1:6379, with a limit not hit)
+            against a bare FastMCP server, the same trivial
             `echo` tool, 16 closed-loop clients (the 0.9x target);
   platform  the platform as `make up` runs it (platform_launcher.LocalPlatform, audit at
             INFO, Redis when it runs on 127.0.0.1:6379), catalyst-center `list_devices`:
@@ -294,15 +295,28 @@ def serve_chain(port: int, issuer: str, audience: str) -> None:
         """Echo a text."""
         return {"text": text}
 
+    # The rate limiter shared through Redis when it runs here (as the target says), with a
+    # limit the benchmark does not hit.
     settings = CommonSettings(
         port=port, service_name="bench-chain", oidc_issuer=issuer, oidc_audience=audience,
         secrets_backend="file", secrets_file="unused", policy_path=str(POLICY),
-        rate_limit_per_minute=10_000_000,
+        rate_limit_per_minute=10_000_000, redis_url=redis_url(),
     )  # fmt: skip
     server = create_server(
         settings, name="bench", resource="github", toolsets=[ts], secrets=StaticSecretStore({})
     )
     run_server(server)
+
+
+def redis_url() -> str | None:
+    """Redis on 127.0.0.1:6379 when it answers (the platform's shared rate limiter)."""
+    url = os.environ.get("MCP_REDIS_URL", "redis://127.0.0.1:6379/0")
+    host, port = url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    try:
+        socket.create_connection((host, int(port)), timeout=0.5).close()
+    except OSError:
+        return None
+    return url
 
 
 def serve_bare(port: int) -> None:
@@ -498,7 +512,8 @@ def render(chain: dict[str, Any] | None, plat: dict[str, Any] | None) -> str:
         full = chain["full chain (run_server)"]
         bare = chain["bare FastMCP"]
         lines += [
-            "### Full chain versus bare FastMCP (trivial `echo` tool, 16 closed-loop clients)",
+            "### Full chain versus bare FastMCP (trivial `echo` tool, 16 closed-loop clients; "
+            f"the rate limiter {'through Redis' if redis_url() else 'in memory'})",
             "",
             "| server | calls/s | p50 (ms) | p99 (ms) | errors | CPU ms/call |",
             "|---|---:|---:|---:|---:|---:|",

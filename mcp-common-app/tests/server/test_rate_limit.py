@@ -103,3 +103,74 @@ async def test_redis_unreachable_fails_open_with_a_warning(
     warnings = [r for r in caplog.records if r.getMessage() == "rate limiter unavailable, allowing"]
     assert len(warnings) == 3
     assert vars(warnings[0])["error.type"] == "ConnectionError"
+
+
+async def test_a_process_reserves_calls_a_batch_at_a_time_and_spends_them_locally(
+    connect: Callable[[], redis.Redis],
+) -> None:
+    client = connect()
+    prefix = f"test:{uuid.uuid4().hex}:"
+    limiter = RedisRateLimiter(client, per_minute=1000, prefix=prefix)  # batch: 1% -> 10
+    await inside_one_window()
+    assert [await limiter.hit("alice:t") for _ in range(10)] == [0.0] * 10
+    (name,) = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    assert int(await client.get(name)) == 10  # one reservation for ten calls
+    assert await limiter.hit("alice:t") == 0.0
+    assert int(await client.get(name)) == 20  # the eleventh call reserved the next ten
+
+
+async def test_reservations_never_let_replicas_exceed_the_shared_budget(
+    connect: Callable[[], redis.Redis],
+) -> None:
+    prefix = f"test:{uuid.uuid4().hex}:"
+    a = RedisRateLimiter(connect(), per_minute=20, prefix=prefix, batch=5)
+    b = RedisRateLimiter(connect(), per_minute=20, prefix=prefix, batch=5)
+    await inside_one_window()
+    allowed = 0
+    for k in range(40):
+        if await (a if k % 2 else b).hit("alice:t") == 0.0:
+            allowed += 1
+    assert allowed == 20
+
+
+async def test_small_budgets_count_every_call_in_redis(
+    connect: Callable[[], redis.Redis],
+) -> None:
+    client = connect()
+    prefix = f"test:{uuid.uuid4().hex}:"
+    limiter = RedisRateLimiter(client, per_minute=60, prefix=prefix)  # 1% of 60 < 1 -> 1
+    await inside_one_window()
+    await limiter.hit("alice:t")
+    await limiter.hit("alice:t")
+    (name,) = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    assert int(await client.get(name)) == 2
+
+
+def test_a_batch_outside_the_budget_is_refused() -> None:
+    with pytest.raises(ValueError, match="batch"):
+        RedisRateLimiter(redis.Redis(), per_minute=5, batch=6)
+    with pytest.raises(ValueError, match="batch"):
+        RedisRateLimiter(redis.Redis(), per_minute=5, batch=0)
+
+
+async def test_reservations_made_by_concurrent_calls_add_up_and_none_is_lost(
+    connect: Callable[[], redis.Redis],
+) -> None:
+    client = connect()
+    prefix = f"test:{uuid.uuid4().hex}:"
+    limiter = RedisRateLimiter(client, per_minute=10_000, prefix=prefix)  # batch 10
+    await inside_one_window()
+
+    async def user() -> None:
+        for _ in range(10):
+            assert await limiter.hit("alice:t") == 0.0
+
+    await asyncio.gather(*(user() for _ in range(16)))  # 160 calls, many reserving at once
+    (name,) = [key async for key in client.scan_iter(match=f"{prefix}*")]
+    reserved = int(await client.get(name))
+    # Every call reserved beyond the 160 made is spent locally before Redis is asked again.
+    for _ in range(reserved - 160):
+        assert await limiter.hit("alice:t") == 0.0
+        assert int(await client.get(name)) == reserved
+    await limiter.hit("alice:t")
+    assert int(await client.get(name)) == reserved + 10

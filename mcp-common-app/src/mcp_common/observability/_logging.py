@@ -98,6 +98,13 @@ def configure_logging(
 ) -> None:
     """Send every log record as one ECS JSON line to `stream` (stdout by default)."""
     _service["name"] = service_name
+    # What the ECS document never carries, the records need not collect (the logging HOWTO's
+    # "Optimization": no caller frame walk, no thread, process or multiprocessing names; the
+    # process id is a system call). Two records are written per tool call.
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
     handler = logging.StreamHandler(stream or sys.stdout)
     handler.setFormatter(EcsJsonFormatter())
     root = logging.getLogger()

@@ -70,6 +70,21 @@ def is_sensitive_key(key: str) -> bool:
     return key.lower() not in _SAFE_KEYS and bool(_SENSITIVE_KEY.search(key))
 
 
+# The same answers as `is_sensitive_key`, read with one dict lookup in the loop below (log
+# documents repeat the same few dozen keys); bounded like the memo above.
+_KEY_VERDICTS: dict[str, bool] = {}
+_KEY_VERDICTS_MAX = 4096
+
+
+def _sensitive(key: str) -> bool:
+    verdict = _KEY_VERDICTS.get(key)
+    if verdict is None:
+        verdict = is_sensitive_key(key)
+        if len(_KEY_VERDICTS) < _KEY_VERDICTS_MAX:
+            _KEY_VERDICTS[key] = verdict
+    return verdict
+
+
 @functools.lru_cache(maxsize=8192)
 def _redact_short(text: str) -> str:
     return _redact(text)
@@ -104,11 +119,15 @@ def redact(value: Any, _depth: int = 0) -> Any:
         # Log documents are flat dicts of short strings and numbers: those are handled
         # inline (this runs for every field of every log line).
         out: dict[Any, Any] = {}
+        verdicts = _KEY_VERDICTS
         for key, item in value.items():
-            if isinstance(key, str) and is_sensitive_key(key) and item not in (None, ""):
+            sensitive = verdicts.get(key)
+            if sensitive is None:
+                sensitive = isinstance(key, str) and _sensitive(key)
+            if sensitive and item is not None and item != "":
                 out[key] = REDACTED
             elif type(item) is str:
-                out[key] = redact_text(item)
+                out[key] = redact_text(item) if len(item) > _MEMO_MAX_LEN else _redact_short(item)
             elif type(item) in _SCALARS:
                 out[key] = item
             else:
