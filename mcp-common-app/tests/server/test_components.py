@@ -191,6 +191,27 @@ async def test_the_remote_engine_asks_opa_at_the_configured_url(
 # --- build_secret_store ----------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("backend", "auth", "missing"),
+    [
+        ("file", "token", "MCP_SECRETS_FILE"),
+        ("vault", "token", "MCP_VAULT_TOKEN"),
+        ("vault", "approle", "MCP_VAULT_ROLE_ID"),
+        ("vault", "kubernetes", "MCP_VAULT_KUBERNETES_ROLE"),
+    ],
+)
+def test_settings_built_without_validation_get_a_clear_error_not_an_attribute_error(
+    backend: str, auth: str, missing: str
+) -> None:
+    unchecked = CommonSettings.model_construct(
+        secrets_backend=backend, vault_auth=auth, vault_addr="http://127.0.0.1:1",
+        secrets_file=None, vault_token=None, vault_role_id=None, vault_secret_id=None,
+        vault_kubernetes_role=None,
+    )  # fmt: skip
+    with pytest.raises(ConfigurationError, match=missing):
+        build_secret_store(unchecked)
+
+
 async def test_the_file_backend_reads_the_configured_file_and_reports_metrics(
     settings: Callable[..., CommonSettings], tmp_path: Path, closing: Any
 ) -> None:

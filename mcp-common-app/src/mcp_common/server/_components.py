@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from mcp_common.auth._verifier import OIDCVerifier
 from mcp_common.errors import ConfigurationError
@@ -51,26 +51,40 @@ def build_authorizer(settings: CommonSettings) -> Authorizer:
     return RegoAuthorizer(settings.policy_path)
 
 
+T = TypeVar("T")
+
+
+def _required(value: T | None, name: str) -> T:
+    """A setting the chosen backend needs (the settings validator checks it first; settings
+    built without validation get a clear error here, never an AttributeError later)."""
+    if value is None or value == "":
+        raise ConfigurationError(f"{name} is required for this secrets backend")
+    return value
+
+
 def build_secret_store(settings: CommonSettings, metrics: Any = None) -> SecretStore:
     """Vault (token, AppRole or Kubernetes auth) or, for development, a file."""
     if settings.secrets_backend == "file":
         from mcp_common.secrets._file import FileSecretStore
 
-        assert settings.secrets_file is not None  # checked by the settings validator
-        return FileSecretStore(settings.secrets_file, metrics=metrics)
+        return FileSecretStore(
+            _required(settings.secrets_file, "MCP_SECRETS_FILE"), metrics=metrics
+        )
     from mcp_common.secrets._vault import VaultSecretStore
     from mcp_common.secrets._vault_auth import AppRoleAuth, KubernetesAuth, TokenAuth
 
     auth: TokenAuth | AppRoleAuth | KubernetesAuth
     if settings.vault_auth == "token":
-        assert settings.vault_token is not None
-        auth = TokenAuth(settings.vault_token.get_secret_value())
+        token = _required(settings.vault_token, "MCP_VAULT_TOKEN")
+        auth = TokenAuth(token.get_secret_value())
     elif settings.vault_auth == "approle":
-        assert settings.vault_role_id and settings.vault_secret_id
-        auth = AppRoleAuth(settings.vault_role_id, settings.vault_secret_id.get_secret_value())
+        role_id = _required(settings.vault_role_id, "MCP_VAULT_ROLE_ID")
+        secret_id = _required(settings.vault_secret_id, "MCP_VAULT_SECRET_ID")
+        auth = AppRoleAuth(role_id, secret_id.get_secret_value())
     else:
-        assert settings.vault_kubernetes_role
-        auth = KubernetesAuth(settings.vault_kubernetes_role)
+        auth = KubernetesAuth(
+            _required(settings.vault_kubernetes_role, "MCP_VAULT_KUBERNETES_ROLE")
+        )
     return VaultSecretStore(
         str(settings.vault_addr).rstrip("/"),
         auth=auth,
