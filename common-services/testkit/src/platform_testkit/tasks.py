@@ -18,7 +18,6 @@ __all__ = ["TASKS", "VERSION", "call_tool", "get_task", "rpc", "until"]
 TASKS = "io.modelcontextprotocol/tasks"
 VERSION = "2026-07-28"
 _ids = itertools.count(1)
-_BUSY_RETRIES = 20
 
 
 async def rpc(
@@ -28,10 +27,17 @@ async def rpc(
     params: dict[str, Any],
     *,
     tasks: bool = True,
+    elicitation: bool = False,
     meta: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """One JSON-RPC request (`meta`: more `_meta`, e.g. a progressToken); the whole response."""
+    """One JSON-RPC request; the whole response (`result` or `error`).
+
+    The client declares the tasks extension (`tasks`) and form elicitation (`elicitation`);
+    `meta` adds to `_meta` (a progressToken, say).
+    """
     capabilities: dict[str, Any] = {"extensions": {TASKS: {}}} if tasks else {}
+    if elicitation:
+        capabilities["elicitation"] = {"form": {}}
     body = {
         "jsonrpc": "2.0",
         "id": next(_ids),
@@ -57,11 +63,6 @@ async def rpc(
         headers["Mcp-Name"] = name
     async with httpx.AsyncClient(timeout=30) as client:
         response = await client.post(url, json=body, headers=headers)
-        for _ in range(_BUSY_RETRIES):  # admission control: "server busy, retry later"
-            if response.status_code != 503:
-                break
-            await asyncio.sleep(0.25)
-            response = await client.post(url, json=body, headers=headers)
     # JSON-RPC errors may come with a 4xx status; the body is what counts.
     assert response.status_code in (200, 400, 404), (response.status_code, response.text)
     answer: dict[str, Any] = response.json()
@@ -94,8 +95,9 @@ async def until(
     done: Callable[[dict[str, Any]], bool],
     *,
     within: float = 30,
+    every: float = 0.02,
 ) -> dict[str, Any]:
-    """Poll tasks/get until `done(task)`; AssertionError with the last view after `within` s."""
+    """Poll tasks/get every `every` s until `done(task)`; AssertionError after `within` s."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
     while True:
@@ -104,4 +106,4 @@ async def until(
             return task
         if loop.time() > deadline:
             raise AssertionError(f"the task never got there: {task}")
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(every)
