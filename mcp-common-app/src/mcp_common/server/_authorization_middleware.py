@@ -38,16 +38,6 @@ class AuthorizationMiddleware(Middleware):
         self._specs = dict(specs)
         self._facts = facts
 
-    def with_facts(self, facts: PolicyFacts) -> AuthorizationMiddleware:
-        """The same middleware, asking `facts` before the policy decides each call."""
-        return AuthorizationMiddleware(
-            self._authorizer,
-            server=self._server,
-            resource=self._resource,
-            specs=self._specs,
-            facts=facts,
-        )
-
     def _request(
         self,
         principal: Principal,

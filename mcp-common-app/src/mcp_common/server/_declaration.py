@@ -13,7 +13,6 @@ from mcp_common.observability._logging import configure_logging
 from mcp_common.observability._metrics import PlatformMetrics
 from mcp_common.policy._authorizer import Authorizer, CachingAuthorizer, PolicyFacts
 from mcp_common.secrets._store import SecretStore
-from mcp_common.server._authorization_middleware import AuthorizationMiddleware
 from mcp_common.server._components import build_secret_store
 from mcp_common.server._factory import PlatformServer, create_server, run_server, run_workers
 from mcp_common.server._toolset import Toolset
@@ -96,15 +95,10 @@ class ServerSpec(Generic[S, C]):
             instructions=self.instructions,
             closers=closers,
             cache_identity=getattr(backend, "cache_identity", None),
+            policy_facts=facts,
         )
         for extension in self.extensions(backend, settings) if self.extensions else ():
             platform.mcp.add_extension(extension)
-        if facts is not None:
-            # The chain's authorization step asks the server's facts before each decision.
-            platform.mcp.middleware = [
-                m.with_facts(facts) if isinstance(m, AuthorizationMiddleware) else m
-                for m in platform.mcp.middleware
-            ]
         return platform
 
     def main(self) -> None:

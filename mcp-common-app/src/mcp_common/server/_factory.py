@@ -19,7 +19,7 @@ from mcp_common.auth._fastmcp import build_auth_provider
 from mcp_common.auth._verifier import TokenVerifier
 from mcp_common.observability._logging import get_logger
 from mcp_common.observability._metrics import CONTENT_TYPE_LATEST, PlatformMetrics
-from mcp_common.policy._authorizer import Authorizer, CachingAuthorizer
+from mcp_common.policy._authorizer import Authorizer, CachingAuthorizer, PolicyFacts
 from mcp_common.secrets._store import SecretStore
 from mcp_common.server._admission import AdmissionMiddleware
 from mcp_common.server._asgi import BodyLimitMiddleware, RequestGuardMiddleware
@@ -130,6 +130,7 @@ def create_server(
     closers: Iterable[Any] = (),
     read_cache: ReadCache | Literal["from-settings"] | None = "from-settings",
     cache_identity: Callable[[], Awaitable[str]] | None = None,
+    policy_facts: PolicyFacts | None = None,
 ) -> PlatformServer:
     """Build a FastMCP server whose every tool call is authenticated, authorized and logged.
 
@@ -138,6 +139,8 @@ def create_server(
     Components not given (verifier, authorizer, rate limiter, read cache) are built from
     the settings. Tools declaring `cache_ttl` are answered from the read cache (inside the
     chain, after authorization), keyed with `cache_identity()` (which backend answers).
+    `policy_facts`, when given, is asked before each call's decision (its facts join the
+    policy input; failing to get them refuses the call).
     """
     metrics = metrics or PlatformMetrics(settings.service_name)
     verifier = verifier or build_verifier(settings)
@@ -168,7 +171,11 @@ def create_server(
     chain: list[Any] = [ErrorMiddleware(metrics), ObservabilityMiddleware(metrics)]
     if rate_limiter is not None:
         chain.append(RateLimitMiddleware(rate_limiter, metrics))
-    chain.append(AuthorizationMiddleware(caching, server=name, resource=resource, specs=specs))
+    chain.append(
+        AuthorizationMiddleware(
+            caching, server=name, resource=resource, specs=specs, facts=policy_facts
+        )
+    )
     if read_cache == "from-settings":
         cacheable = any(s.cache_ttl is not None or s.invalidates for s in specs.values())
         read_cache = build_read_cache(settings) if cacheable else None
