@@ -22,21 +22,10 @@ from temporalio.worker import Worker
 from mcp_common.observability import AUDIT_LOGGER, EcsJsonFormatter
 from temporal_service.activities import DeploymentActivities, PreviewInfo
 from temporal_service.approval import DeviceRendering, binding_digest
-from temporal_service.models import DeploymentRequest, Timings
-from temporal_service.testing import DEVICES, TEMPLATE_ID, FakePlatformTools
+from temporal_service.testing import DEVICES, NTP_REQUEST, TEMPLATE_ID, FakePlatformTools
 from temporal_service.workflows import TemplateDeploymentWorkflow
 
-ALICE = "6b1e4c0e-0000-4000-8000-00000000a11c"
-REQUEST = DeploymentRequest(
-    template_id=TEMPLATE_ID,
-    device_ids=list(DEVICES),
-    reason="Regional NTP servers changed (INC0010042)",
-    requested_by=ALICE,
-    requester_name="network-engineer-mfa",
-    params={"ntp_primary": "10.0.0.123", "ntp_secondary": "10.0.1.123"},
-    version=2,
-    timings=Timings(approval_poll_max_seconds=3_600),
-)
+REQUEST = NTP_REQUEST
 
 
 class EditablePlatform(FakePlatformTools):

@@ -29,24 +29,12 @@ from temporal_service.models import (
     DeploymentRequest,
     DeploymentResult,
     DeploymentStatus,
-    Timings,
 )
 from temporal_service.tasks import _running, confirm_key
-from temporal_service.testing import DEVICES, TEMPLATE_ID, FakePlatformTools
+from temporal_service.testing import ALICE, NTP_REQUEST, TEMPLATE_ID, FakePlatformTools
 from temporal_service.workflows import TemplateDeploymentWorkflow
 
-ALICE = "6b1e4c0e-0000-4000-8000-00000000a11c"
-REQUEST = DeploymentRequest(
-    template_id=TEMPLATE_ID,
-    device_ids=list(DEVICES),
-    reason="Regional NTP servers changed (INC0010042)",
-    requested_by=ALICE,
-    requester_name="network-engineer-mfa",
-    params={"ntp_primary": "10.0.0.123", "ntp_secondary": "10.0.1.123"},
-    version=2,
-    timings=Timings(approval_poll_max_seconds=3_600),
-    confirm_before_change=True,
-)
+REQUEST = replace(NTP_REQUEST, confirm_before_change=True)
 
 
 class Run:

@@ -15,15 +15,28 @@ from .activities.platform import (
     TemplateInfo,
     ToolCallFailed,
 )
-from .models import ChangeRecord, DeployOutcome
+from .models import ChangeRecord, DeploymentRequest, DeployOutcome, Timings
 
-__all__ = ["FakeChange", "FakePlatformTools"]
+__all__ = ["ALICE", "DEVICES", "NTP_REQUEST", "TEMPLATE_ID", "FakeChange", "FakePlatformTools"]
 
 TEMPLATE_ID = "11111111-1111-4111-8111-111111111111"
 DEVICES = {
     "22222222-2222-4222-8222-000000000001": ("par-acc-01", "10.10.2.11"),
     "22222222-2222-4222-8222-000000000002": ("par-acc-02", "10.10.2.12"),
 }
+
+# The requester of the workflow tests (a verified subject) and the deployment they ask for.
+ALICE = "6b1e4c0e-0000-4000-8000-00000000a11c"
+NTP_REQUEST = DeploymentRequest(
+    template_id=TEMPLATE_ID,
+    device_ids=list(DEVICES),
+    reason="Regional NTP servers changed (INC0010042)",
+    requested_by=ALICE,
+    requester_name="network-engineer-mfa",
+    params={"ntp_primary": "10.0.0.123", "ntp_secondary": "10.0.1.123"},
+    version=2,
+    timings=Timings(approval_poll_max_seconds=3_600),
+)
 
 
 @dataclass
