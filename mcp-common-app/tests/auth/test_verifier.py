@@ -1,4 +1,4 @@
-"""OIDC verification against the real development issuer: what is accepted, what is not."""
+"""OIDC verification against the real development issuer, and a verifier called at the edge."""
 
 from __future__ import annotations
 
@@ -6,10 +6,13 @@ import time
 
 import jwt
 import pytest
+from prometheus_client import CollectorRegistry
 
 from dev_idp import IdpServer
-from mcp_common.auth import OIDCVerifier, principal_from_claims
+from mcp_common.auth import OIDCVerifier, Principal, principal_from_claims, verify_bearer
 from mcp_common.errors import AuthenticationError
+from mcp_common.observability import PlatformMetrics
+from mcp_common.testing import StaticVerifier
 
 
 @pytest.fixture
@@ -243,3 +246,26 @@ async def test_a_workload_token_for_a_person_names_that_person(
     principal = await verifier.verify(token)
     assert principal.groups == frozenset({"automation"})
     assert principal.on_behalf_of == person.subject != principal.subject
+
+
+class _BuggyVerifier(StaticVerifier):
+    async def verify(self, token: str) -> Principal:
+        raise RuntimeError(f"parser crashed on {token}")
+
+
+async def test_at_the_edge_every_outcome_is_counted_and_a_verifier_bug_is_a_refusal(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    metrics = PlatformMetrics("demo", CollectorRegistry())
+    dev = Principal(subject="dev")
+    assert await verify_bearer(StaticVerifier({"good": dev}), "good", metrics) == dev
+    with pytest.raises(AuthenticationError, match="unknown token"):
+        await verify_bearer(StaticVerifier({}), "bad", metrics)
+    with pytest.raises(AuthenticationError, match="could not be verified"):
+        await verify_bearer(_BuggyVerifier({}), "secret-token", metrics)
+    counted = {
+        outcome: metrics.registry.get_sample_value("mcp_authentication_total", {"outcome": outcome})
+        for outcome in ("success", "failure", "error")
+    }
+    assert counted == {"success": 1.0, "failure": 1.0, "error": 1.0}
+    assert "secret-token" not in caplog.text

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mcp_common.observability import get_logger, log_context
+
+from .problems import ProxyProblem, problem_response
 
 __all__ = ["RequestContextMiddleware", "accept_request_id"]
 
 _log = get_logger("mcp.rest_proxy")
 _HEADER = b"x-request-id"
+_BUG_DETAIL = "internal error; quote the request id to the platform team"
 
 
 def accept_request_id(supplied: str | None) -> str:
@@ -63,7 +66,8 @@ class RequestContextMiddleware:
                     extra={"event.action": "rest.request", "error.type": type(exc).__name__},
                 )
                 if not started:
-                    await _internal_error(scope, request_id, send_with_id)
+                    bug = ProxyProblem(500, "internal-error", _BUG_DETAIL)
+                    await problem_response(Request(scope), bug)(scope, receive, send_with_id)
             finally:
                 state = scope.get("state", {})
                 seconds = time.perf_counter() - start
@@ -81,27 +85,3 @@ class RequestContextMiddleware:
                         "mcp.tool": state.get("mcp_tool"),
                     },
                 )
-
-
-async def _internal_error(scope: Scope, request_id: str, send: Send) -> None:
-    body = json.dumps(
-        {
-            "type": "urn:mcp-platform:problem:internal-error",
-            "title": "Internal Server Error",
-            "status": 500,
-            "detail": "internal error; quote the request id to the platform team",
-            "instance": str(scope.get("path", ""))[:256],
-            "request_id": request_id,
-        }
-    ).encode()
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 500,
-            "headers": [
-                (b"content-type", b"application/problem+json"),
-                (b"content-length", str(len(body)).encode()),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from mcp_common.auth import Principal, TokenVerifier
+from mcp_common.auth import Principal, TokenVerifier, verify_bearer
 from mcp_common.errors import AuthenticationError, AuthorizationDenied
-from mcp_common.observability import PlatformMetrics, get_logger
+from mcp_common.observability import PlatformMetrics
 from mcp_common.policy import AuthorizationRequest, CachingAuthorizer
 
 from .problems import ProxyProblem, denied
@@ -15,8 +15,6 @@ __all__ = ["RESOURCE", "Gatekeeper"]
 
 # The policy's resource for the proxy itself (common-services/opa/policy.rego).
 RESOURCE = "rest-api-proxy"
-
-_log = get_logger("mcp.rest_proxy")
 
 
 def _quoted(text: str) -> str:
@@ -68,34 +66,20 @@ class Gatekeeper:
                 headers={"WWW-Authenticate": f'Bearer realm="{self.realm}"'},
             )
         try:
-            principal = await self.verifier.verify(token)
-        except AuthenticationError as exc:
+            principal = await verify_bearer(self.verifier, token, self._metrics)
+        except AuthenticationError as exc:  # a verifier failure too: it fails closed
             reason = str(exc)
-        except Exception as exc:  # fail closed: a verifier failure is a refusal
-            _log.warning(
-                "token verification error",
-                extra={"event.action": "authentication", "error.type": type(exc).__name__},
+            challenge = (
+                f'Bearer realm="{self.realm}", error="invalid_token", '
+                f'error_description="{_quoted(reason)}"'
             )
-            reason = "token could not be verified"
-        else:
-            self._outcome("success")
-            return principal, token
-        self._outcome("failure")
-        _log.info(
-            "authentication failed",
-            extra={
-                "event.action": "authentication",
-                "event.outcome": "failure",
-                "event.reason": reason,
-            },
-        )
-        challenge = (
-            f'Bearer realm="{self.realm}", error="invalid_token", '
-            f'error_description="{_quoted(reason)}"'
-        )
-        raise ProxyProblem(
-            401, "unauthorized", f"invalid token: {reason}", headers={"WWW-Authenticate": challenge}
-        )
+            raise ProxyProblem(
+                401,
+                "unauthorized",
+                f"invalid token: {reason}",
+                headers={"WWW-Authenticate": challenge},
+            ) from None
+        return principal, token
 
     async def authorize(
         self,

@@ -14,6 +14,7 @@ from mcp_common.auth._verifier import (
     TokenVerifier,
     claim_path,
     principal_from_claims,
+    verify_bearer,
 )
 
 __all__ = [
@@ -31,4 +32,5 @@ __all__ = [
     "principal_from_claims",
     "principal_from_request",
     "use_principal",
+    "verify_bearer",
 ]

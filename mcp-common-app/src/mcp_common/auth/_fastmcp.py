@@ -15,14 +15,11 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mcp_common.auth._principal import Principal
-from mcp_common.auth._verifier import TokenVerifier
+from mcp_common.auth._verifier import TokenVerifier, verify_bearer
 from mcp_common.errors import AuthenticationError
-from mcp_common.observability._logging import get_logger
 from mcp_common.observability._metrics import PlatformMetrics
 
 __all__ = ["PlatformAccessToken", "build_auth_provider", "principal_from_request"]
-
-_log = get_logger(__name__)
 
 
 class PlatformAccessToken(AccessToken):
@@ -46,30 +43,9 @@ class _VerifierAdapter(FastMCPTokenVerifier):
 
     async def verify_token(self, token: str) -> AccessToken | None:
         try:
-            principal = await self._verifier.verify(token)
-        except AuthenticationError as exc:
-            self._outcome("failure")
-            _log.info(
-                "authentication failed",
-                extra={
-                    "event.action": "authentication",
-                    "event.outcome": "failure",
-                    "event.reason": str(exc),
-                },
-            )
+            principal = await verify_bearer(self._verifier, token, self._metrics)
+        except AuthenticationError:
             return None
-        except Exception as exc:  # fail closed: an unexpected error is a refusal
-            self._outcome("error")
-            _log.warning(
-                "token verification error",
-                extra={
-                    "event.action": "authentication",
-                    "event.outcome": "failure",
-                    "error.type": type(exc).__name__,
-                },
-            )
-            return None
-        self._outcome("success")
         access = PlatformAccessToken(
             token=token,
             client_id=principal.client_id or principal.subject,
@@ -80,10 +56,6 @@ class _VerifierAdapter(FastMCPTokenVerifier):
         )
         access._principal = principal
         return access
-
-    def _outcome(self, outcome: str) -> None:
-        if self._metrics is not None:
-            self._metrics.auth_outcome(outcome)
 
 
 class _ExactIssuerProvider(RemoteAuthProvider):

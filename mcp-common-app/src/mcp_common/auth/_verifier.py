@@ -17,8 +17,15 @@ from mcp_common.auth._jwks import JWKSCache
 from mcp_common.auth._principal import Principal
 from mcp_common.errors import AuthenticationError
 from mcp_common.observability._logging import get_logger
+from mcp_common.observability._metrics import PlatformMetrics
 
-__all__ = ["OIDCVerifier", "TokenVerifier", "claim_path", "principal_from_claims"]
+__all__ = [
+    "OIDCVerifier",
+    "TokenVerifier",
+    "claim_path",
+    "principal_from_claims",
+    "verify_bearer",
+]
 
 _log = get_logger(__name__)
 _ASYMMETRIC = frozenset(
@@ -41,6 +48,36 @@ class TokenVerifier(Protocol):
     async def aclose(self) -> None:
         """Release resources."""
         ...
+
+
+async def verify_bearer(
+    verifier: TokenVerifier, token: str, metrics: PlatformMetrics | None = None
+) -> Principal:
+    """`verifier.verify(token)` at a service's edge: the outcome counted, a refusal logged.
+
+    Fails closed: an unexpected error (a verifier bug) is counted as `error`, logged by its
+    type only, and refused as AuthenticationError like any token that is not acceptable.
+    """
+    try:
+        principal = await verifier.verify(token)
+    except Exception as exc:
+        failure = {"event.action": "authentication", "event.outcome": "failure"}
+        if isinstance(exc, AuthenticationError):
+            _count(metrics, "failure")
+            _log.info("authentication failed", extra={**failure, "event.reason": str(exc)})
+            raise
+        _count(metrics, "error")
+        _log.warning(
+            "token verification error", extra={**failure, "error.type": type(exc).__name__}
+        )
+        raise AuthenticationError("token could not be verified") from None
+    _count(metrics, "success")
+    return principal
+
+
+def _count(metrics: PlatformMetrics | None, outcome: str) -> None:
+    if metrics is not None:
+        metrics.auth_outcome(outcome)
 
 
 def claim_path(claims: Mapping[str, Any], path: str) -> Any:

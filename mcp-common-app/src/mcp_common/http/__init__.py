@@ -1,6 +1,11 @@
 """Backend HTTP: a pooled, resilient httpx client with deadlines, retries and a circuit breaker."""
 
-from mcp_common.http._backend_client import Endpoint, SecretBackedClient, verify_tls_of
+from mcp_common.http._backend_client import (
+    Endpoint,
+    SecretBackedClient,
+    positive_seconds,
+    verify_tls_of,
+)
 from mcp_common.http._backend_settings import BackendSettings
 from mcp_common.http._circuit_breaker import CircuitBreaker, CircuitState, Permit
 from mcp_common.http._client import (
@@ -29,6 +34,7 @@ __all__ = [
     "json_body",
     "make_http_client",
     "parse_retry_after",
+    "positive_seconds",
     "raise_for_status",
     "verify_tls_of",
 ]

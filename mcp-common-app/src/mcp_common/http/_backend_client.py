@@ -13,7 +13,7 @@ from mcp_common.http._backend_settings import BackendSettings
 from mcp_common.http._client import make_http_client
 from mcp_common.secrets._store import SecretStore
 
-__all__ = ["Endpoint", "SecretBackedClient", "verify_tls_of"]
+__all__ = ["Endpoint", "SecretBackedClient", "positive_seconds", "verify_tls_of"]
 
 ConfigT = TypeVar("ConfigT")
 # What the pooled HTTP client depends on: the base URL and TLS verification (a CA bundle path
@@ -32,6 +32,13 @@ def verify_tls_of(secret: Mapping[str, Any], path: str) -> bool:
     if text not in _TRUE | _FALSE:
         raise ConfigurationError(f"secret '{path}': verify_tls must be 'true' or 'false'")
     return text in _TRUE
+
+
+def positive_seconds(name: str, value: float) -> float:
+    """A constructor's duration option, refused (ValueError naming it) unless > 0 seconds."""
+    if not value > 0:
+        raise ValueError(f"{name} must be > 0 seconds, got {value}")
+    return value
 
 
 class SecretBackedClient(ABC, Generic[ConfigT]):

@@ -25,6 +25,7 @@ from mcp_common.server._rate_limit import InMemoryRateLimiter, RateLimiter, Redi
 from mcp_common.server._rate_limit_middleware import RateLimitMiddleware
 from mcp_common.server._read_cache import InMemoryReadCache, ReadCache, RedisReadCache
 from mcp_common.server._runtime import GC_THRESHOLDS, tune_gc
+from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
 from mcp_common.server._tool_errors import ERROR_KINDS, ERROR_META, error_result
 from mcp_common.server._toolset import Toolset, ToolSpec, tool
 from mcp_common.server._workers import SPEC_ENV, prepare_metrics_dir, spec_location, worker_app
@@ -54,6 +55,8 @@ __all__ = [
     "RedisReadCache",
     "RequestGuardMiddleware",
     "ServerSpec",
+    "ToolCallContext",
+    "ToolCallNext",
     "ToolSpec",
     "Toolset",
     "build_authorizer",

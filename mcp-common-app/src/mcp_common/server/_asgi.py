@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 from collections.abc import Iterable
+from http import HTTPStatus
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["BodyLimitMiddleware", "RequestGuardMiddleware"]
@@ -125,7 +126,7 @@ class RequestGuardMiddleware:
             await self.app(scope, receive, send)
             return
         status, kind, detail = refusal
-        await _refuse(scope, send, status, kind, detail, problem_json=self._problem_json)
+        await _refuse(scope, receive, send, status, kind, detail, problem_json=self._problem_json)
 
     def _check(
         self, scope: Scope, hosts: list[bytes], origins: list[bytes], authorizations: int
@@ -188,14 +189,19 @@ def _normalize_origin(origin: str) -> str | None:
 
 
 async def _refuse(
-    scope: Scope, send: Send, status: int, kind: str, detail: str, *, problem_json: bool
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    kind: str,
+    detail: str,
+    *,
+    problem_json: bool,
 ) -> None:
     if scope["type"] == "websocket":
         await send({"type": "websocket.close", "code": 1008})
         return
     if problem_json:
-        from http import HTTPStatus
-
         state = scope.get("state") or {}
         payload: dict[str, object] = {
             "type": f"urn:mcp-platform:problem:{kind}",
@@ -205,20 +211,14 @@ async def _refuse(
             "instance": str(scope.get("path", ""))[:256],
             "request_id": str(state.get("request_id", "")),
         }
-        media = b"application/problem+json"
+        media = "application/problem+json"
     else:
         payload = {"error": kind.replace("-", "_"), "detail": detail}
-        media = b"application/json"
-    body = json.dumps(payload).encode()
-    headers = [
-        (b"content-type", media),
-        (b"content-length", str(len(body)).encode()),
-        (b"connection", b"close"),
-    ]
+        media = "application/json"
+    headers = {"connection": "close"}
     if kind == "invalid-request":  # RFC 6750 3.1: a malformed bearer request
-        headers.append((b"www-authenticate", b'Bearer error="invalid_request"'))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+        headers["www-authenticate"] = 'Bearer error="invalid_request"'
+    await JSONResponse(payload, status, headers, media)(scope, receive, send)
 
 
 class BodyLimitMiddleware:
@@ -241,7 +241,7 @@ class BodyLimitMiddleware:
                 except ValueError:
                     too_big = True
                 if too_big:
-                    await self._refuse(send)
+                    await self._refuse(scope, receive, send)
                     return
         # Buffer (bounded) so a chunked body cannot exceed the limit either.
         chunks: list[bytes] = []
@@ -254,7 +254,7 @@ class BodyLimitMiddleware:
             body = message.get("body", b"")
             size += len(body)
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(scope, receive, send)
                 return
             chunks.append(body)
             more = message.get("more_body", False)
@@ -269,18 +269,7 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        body = json.dumps(
-            {"error": "request_too_large", "detail": f"body exceeds {self.max_bytes} bytes"}
-        ).encode()
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"body exceeds {self.max_bytes} bytes"
+        response = JSONResponse({"error": "request_too_large", "detail": detail}, 413)
+        await response(scope, receive, send)

@@ -13,6 +13,7 @@ from mcp_common.auth._principal import Principal, current_principal
 from mcp_common.errors import AuthorizationDenied, PlatformError, UnknownTool
 from mcp_common.observability._logging import audit, get_logger
 from mcp_common.policy._authorizer import AuthorizationRequest, CachingAuthorizer, PolicyFacts
+from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
 from mcp_common.server._toolset import ToolSpec
 
 __all__ = ["AuthorizationMiddleware"]
@@ -120,11 +121,7 @@ class AuthorizationMiddleware(Middleware):
         )
         return visible
 
-    async def on_call_tool(
-        self,
-        context: MiddlewareContext[mt.CallToolRequestParams],
-        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
-    ) -> ToolResult:
+    async def on_call_tool(self, context: ToolCallContext, call_next: ToolCallNext) -> ToolResult:
         name = context.message.name
         spec = self._specs.get(name)
         if spec is None:

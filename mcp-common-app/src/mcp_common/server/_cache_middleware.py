@@ -15,13 +15,14 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import mcp_types as mt
-from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.server.middleware import Middleware
 from fastmcp.tools.base import ToolResult
 from pydantic import TypeAdapter
 
 from mcp_common.observability._logging import get_logger
 from mcp_common.observability._metrics import PlatformMetrics
 from mcp_common.server._read_cache import ReadCache
+from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
 from mcp_common.server._toolset import ToolSpec
 
 __all__ = ["ReadCacheMiddleware"]
@@ -48,11 +49,7 @@ class ReadCacheMiddleware(Middleware):
         self._identity = identity
         self._metrics = metrics
 
-    async def on_call_tool(
-        self,
-        context: MiddlewareContext[mt.CallToolRequestParams],
-        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
-    ) -> ToolResult:
+    async def on_call_tool(self, context: ToolCallContext, call_next: ToolCallNext) -> ToolResult:
         spec = self._specs.get(context.message.name)
         if spec is None or (spec.cache_ttl is None and not spec.invalidates):
             return await call_next(context)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mcp_types as mt
 from fastmcp.exceptions import (
     AuthorizationError,
     FastMCPError,
@@ -10,7 +9,7 @@ from fastmcp.exceptions import (
     ToolError,
     ValidationError,
 )
-from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.server.middleware import Middleware
 from fastmcp.tools.base import ToolResult
 
 from mcp_common.errors import (
@@ -23,6 +22,7 @@ from mcp_common.errors import (
 )
 from mcp_common.observability._logging import get_logger
 from mcp_common.observability._metrics import PlatformMetrics
+from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
 from mcp_common.server._tool_errors import error_result
 
 __all__ = ["ErrorMiddleware"]
@@ -47,11 +47,7 @@ class ErrorMiddleware(Middleware):
     def __init__(self, metrics: PlatformMetrics | None = None) -> None:
         self._metrics = metrics
 
-    async def on_call_tool(
-        self,
-        context: MiddlewareContext[mt.CallToolRequestParams],
-        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
-    ) -> ToolResult:
+    async def on_call_tool(self, context: ToolCallContext, call_next: ToolCallNext) -> ToolResult:
         try:
             return await call_next(context)
         except Exception as exc:

@@ -6,7 +6,6 @@ import time
 import uuid
 from typing import Any
 
-import mcp_types as mt
 from fastmcp.server.dependencies import get_http_request
 from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
 from fastmcp.tools.base import ToolResult
@@ -16,6 +15,7 @@ from mcp_common.auth._principal import use_principal
 from mcp_common.errors import AuthorizationDenied
 from mcp_common.observability._logging import get_logger, log_context
 from mcp_common.observability._metrics import PlatformMetrics
+from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
 
 __all__ = ["ObservabilityMiddleware"]
 
@@ -60,11 +60,7 @@ class ObservabilityMiddleware(Middleware):
         with log_context(**fields), use_principal(principal):
             return await call_next(context)
 
-    async def on_call_tool(
-        self,
-        context: MiddlewareContext[mt.CallToolRequestParams],
-        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
-    ) -> ToolResult:
+    async def on_call_tool(self, context: ToolCallContext, call_next: ToolCallNext) -> ToolResult:
         name = context.message.name
         start = time.perf_counter()
         status = "error"

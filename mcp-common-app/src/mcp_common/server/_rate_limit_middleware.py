@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import mcp_types as mt
-from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.server.middleware import Middleware
 from fastmcp.tools.base import ToolResult
 
 from mcp_common.auth._principal import current_principal
 from mcp_common.errors import RateLimitExceeded
 from mcp_common.observability._metrics import PlatformMetrics
 from mcp_common.server._rate_limit import RateLimiter
+from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
 
 __all__ = ["RateLimitMiddleware"]
 
@@ -21,11 +21,7 @@ class RateLimitMiddleware(Middleware):
         self._limiter = limiter
         self._metrics = metrics
 
-    async def on_call_tool(
-        self,
-        context: MiddlewareContext[mt.CallToolRequestParams],
-        call_next: CallNext[mt.CallToolRequestParams, ToolResult],
-    ) -> ToolResult:
+    async def on_call_tool(self, context: ToolCallContext, call_next: ToolCallNext) -> ToolResult:
         principal = current_principal()
         who = principal.subject if principal else "anonymous"
         wait = await self._limiter.hit(f"{who}:{context.message.name}")

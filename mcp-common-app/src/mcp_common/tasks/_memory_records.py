@@ -7,7 +7,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from mcp_common.tasks._records import FIELD_NAMES, TaskRecord
+from mcp_common.tasks._records import TaskRecord, check_changes
 
 __all__ = ["InMemoryTaskRecords"]
 
@@ -48,9 +48,7 @@ class InMemoryTaskRecords:
         self, task_id: str, changes: Mapping[str, Any], *, lease_before: float | None = None
     ) -> bool:
         """Apply the changes to an unfinished record (and an ended lease, when asked)."""
-        unknown = set(changes) - FIELD_NAMES
-        if unknown:
-            raise ValueError(f"unknown task record fields: {sorted(unknown)}")
+        check_changes(changes)
         record = await self.read(task_id)
         if record is None or record.terminal:
             return False

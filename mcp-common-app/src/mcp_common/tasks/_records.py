@@ -82,9 +82,16 @@ class TaskRecord:
 
 
 _FIELDS = dataclasses.fields(TaskRecord)
-FIELD_NAMES = frozenset(f.name for f in _FIELDS)
+_FIELD_NAMES = frozenset(f.name for f in _FIELDS)
 _STATUSES = frozenset({"working", "input_required", "completed", "failed", "cancelled"})
 _REQUIRED_TEXT = frozenset({"task_id", "tool", "owner", "status", "holder"})
+
+
+def check_changes(changes: Mapping[str, Any]) -> None:
+    """ValueError when `changes` names a field a TaskRecord does not have."""
+    unknown = set(changes) - _FIELD_NAMES
+    if unknown:
+        raise ValueError(f"unknown task record fields: {sorted(unknown)}")
 
 
 def encode_field(name: str, value: Any) -> str:

@@ -12,9 +12,9 @@ from typing import Any
 
 from mcp_common.observability._logging import get_logger
 from mcp_common.tasks._records import (
-    FIELD_NAMES,
     TaskRecord,
     TaskStoreUnavailable,
+    check_changes,
     encode_field,
 )
 
@@ -75,9 +75,7 @@ class RedisTaskRecords:
         self, task_id: str, changes: Mapping[str, Any], *, lease_before: float | None = None
     ) -> bool:
         """The conditional change, as one script."""
-        unknown = set(changes) - FIELD_NAMES
-        if unknown:
-            raise ValueError(f"unknown task record fields: {sorted(unknown)}")
+        check_changes(changes)
         if not changes:
             return False
         args: list[str] = ["" if lease_before is None else repr(lease_before)]
