@@ -17,6 +17,7 @@ from mcp_common.http import (
     SecretBackedClient,
     SessionToken,
     json_body,
+    positive_seconds,
     raise_for_status,
 )
 
@@ -125,13 +126,9 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
         **options: Any,
     ) -> None:
         """`options`: those of SecretBackedClient (secret_path, timeout, retries, ...)."""
-        if not task_poll_interval > 0:
-            raise ValueError(f"task_poll_interval must be > 0 seconds, got {task_poll_interval}")
-        if not task_timeout > 0:
-            raise ValueError(f"task_timeout must be > 0 seconds, got {task_timeout}")
         super().__init__(secrets, **options)
-        self.task_poll_interval = task_poll_interval
-        self.task_timeout = task_timeout
+        self.task_poll_interval = positive_seconds("task_poll_interval", task_poll_interval)
+        self.task_timeout = positive_seconds("task_timeout", task_timeout)
         self._session = SessionToken(
             backend=BACKEND, rejected="Catalyst Center rejected a freshly issued token"
         )

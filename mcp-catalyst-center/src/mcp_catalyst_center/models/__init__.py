@@ -1,64 +1,10 @@
-"""Pydantic results of the Catalyst Center tools (descriptions an LLM can act on)."""
+"""Pydantic results of the Catalyst Center tools (descriptions an LLM can act on).
 
-from __future__ import annotations
+One module per toolset, each with its own public face: `inventory`, `assurance`,
+`templates` and `operations` (commands and tasks); `common` holds what they share (pages,
+value readers) and `record` the reading of an API record into a result.
+"""
 
-from .assurance import (
-    CategoryHealth,
-    DeviceHealth,
-    DeviceHealthList,
-    Issue,
-    IssueList,
-    NetworkHealth,
-)
-from .common import Page
-from .inventory import (
-    DeviceConfig,
-    DeviceDetail,
-    DeviceInterfaces,
-    DeviceList,
-    DeviceSummary,
-    Interface,
-    Site,
-    SiteList,
-)
-from .operations import CommandOutput, CommandRunResult, DeviceCommandOutputs, TaskStatus
-from .templates import (
-    DeploymentResult,
-    DeviceDeployment,
-    TemplateDetail,
-    TemplateList,
-    TemplateParameter,
-    TemplatePreview,
-    TemplateSummary,
-    TemplateVersion,
-)
+from . import assurance, common, inventory, operations, record, templates
 
-__all__ = [
-    "CategoryHealth",
-    "CommandOutput",
-    "CommandRunResult",
-    "DeploymentResult",
-    "DeviceCommandOutputs",
-    "DeviceConfig",
-    "DeviceDeployment",
-    "DeviceDetail",
-    "DeviceHealth",
-    "DeviceHealthList",
-    "DeviceInterfaces",
-    "DeviceList",
-    "DeviceSummary",
-    "Interface",
-    "Issue",
-    "IssueList",
-    "NetworkHealth",
-    "Page",
-    "Site",
-    "SiteList",
-    "TaskStatus",
-    "TemplateDetail",
-    "TemplateList",
-    "TemplateParameter",
-    "TemplatePreview",
-    "TemplateSummary",
-    "TemplateVersion",
-]
+__all__ = ["assurance", "common", "inventory", "operations", "record", "templates"]

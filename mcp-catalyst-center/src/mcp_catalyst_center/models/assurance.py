@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 
-from .common import Page, as_int, as_str, iso_time
+from .common import Page, as_int, iso_time
+from .record import ApiRecord, Integer, Text, Timestamp
 
 __all__ = [
     "CategoryHealth",
@@ -31,41 +32,38 @@ def _number(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
 
 
-class DeviceHealth(BaseModel):
+Percent = Annotated[float | None, BeforeValidator(_number)]
+
+
+# Read from `device-health` records.
+class DeviceHealth(ApiRecord):
     """One device's health."""
 
-    name: str | None = Field(description="Hostname")
-    ip_address: str | None = Field(description="Management IP address")
-    model: str | None = Field(description="Platform")
-    role: str | None = Field(description="ACCESS, DISTRIBUTION, CORE, ROUTER, WLC")
-    overall_health: int | None = Field(description="Health score from 1 (worst) to 10")
-    health: str | None = Field(description="POOR (1-3), FAIR (4-7) or GOOD (8-10)")
-    issue_count: int | None = Field(description="Active issues on the device")
-    location: str | None = Field(description="Site hierarchy")
-    site_id: str | None = Field(description="Site id")
-    cpu_utilization: float | None = Field(description="CPU utilisation in percent")
-    memory_utilization: float | None = Field(description="Memory utilisation in percent")
-    reachability: str | None = Field(description="REACHABLE or UNREACHABLE")
+    name: Text = Field(description="Hostname")
+    ip_address: Text = Field(description="Management IP address")
+    model: Text = Field(description="Platform")
+    role: Text = Field(
+        description="ACCESS, DISTRIBUTION, CORE, ROUTER, WLC", validation_alias="deviceRole"
+    )
+    overall_health: Integer = Field(description="Health score from 1 (worst) to 10")
+    health: Text = Field(description="POOR (1-3), FAIR (4-7) or GOOD (8-10)")
+    issue_count: Integer = Field(description="Active issues on the device")
+    location: Text = Field(description="Site hierarchy")
+    site_id: Text = Field(description="Site id")
+    cpu_utilization: Percent = Field(description="CPU utilisation in percent")
+    memory_utilization: Percent = Field(description="Memory utilisation in percent")
+    reachability: Text = Field(
+        description="REACHABLE or UNREACHABLE", validation_alias="reachabilityHealth"
+    )
 
     @classmethod
-    def from_api(cls, raw: Mapping[str, Any]) -> DeviceHealth:
-        """From a `device-health` record."""
-        score = as_int(raw.get("overallHealth"))
-        cpu = raw.get("cpuUtilization", raw.get("cpuUlitilization"))  # older releases' spelling
-        return cls(
-            name=as_str(raw.get("name")),
-            ip_address=as_str(raw.get("ipAddress")),
-            model=as_str(raw.get("model")),
-            role=as_str(raw.get("deviceRole")),
-            overall_health=score,
-            health=health_class(score),
-            issue_count=as_int(raw.get("issueCount")),
-            location=as_str(raw.get("location")),
-            site_id=as_str(raw.get("siteId")),
-            cpu_utilization=_number(cpu),
-            memory_utilization=_number(raw.get("memoryUtilization")),
-            reachability=as_str(raw.get("reachabilityHealth")),
-        )
+    def computed(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The health class of the score, and the CPU under either spelling."""
+        return {
+            "health": health_class(as_int(raw.get("overallHealth"))),
+            # Older releases' spelling second.
+            "cpu_utilization": raw.get("cpuUtilization", raw.get("cpuUlitilization")),
+        }
 
 
 class DeviceHealthList(Page):
@@ -77,15 +75,16 @@ class DeviceHealthList(Page):
     devices: list[DeviceHealth] = Field(description="The devices of this page")
 
 
-class CategoryHealth(BaseModel):
+# Read from the entries of the `network-health` body's health distribution.
+class CategoryHealth(ApiRecord):
     """Health of one category of devices (Access, Core, Router, Wireless...)."""
 
-    category: str | None = Field(description="Category")
-    health_score: int | None = Field(description="Percentage of healthy devices")
-    total: int | None = Field(description="Devices in the category")
-    good: int | None = Field(description="Devices in good health")
-    fair: int | None = Field(description="Devices in fair health")
-    poor: int | None = Field(description="Devices in poor health")
+    category: Text = Field(description="Category")
+    health_score: Integer = Field(description="Percentage of healthy devices")
+    total: Integer = Field(description="Devices in the category", validation_alias="totalCount")
+    good: Integer = Field(description="Devices in good health", validation_alias="goodCount")
+    fair: Integer = Field(description="Devices in fair health", validation_alias="fairCount")
+    poor: Integer = Field(description="Devices in poor health", validation_alias="badCount")
 
 
 class NetworkHealth(BaseModel):
@@ -105,14 +104,7 @@ class NetworkHealth(BaseModel):
         points = [p for p in raw.get("response") or [] if isinstance(p, dict)]
         latest = max(points, key=lambda p: p.get("time") or 0, default={})
         categories = [
-            CategoryHealth(
-                category=as_str(c.get("category")),
-                health_score=as_int(c.get("healthScore")),
-                total=as_int(c.get("totalCount")),
-                good=as_int(c.get("goodCount")),
-                fair=as_int(c.get("fairCount")),
-                poor=as_int(c.get("badCount")),
-            )
+            CategoryHealth.from_api(c)
             # "healthDistirubution" is the real API's spelling.
             for c in raw.get("healthDistirubution") or raw.get("healthDistribution") or []
             if isinstance(c, dict)
@@ -129,35 +121,24 @@ class NetworkHealth(BaseModel):
         )
 
 
-class Issue(BaseModel):
+# Read from `issues` records ("occurence" is the real API's spelling).
+class Issue(ApiRecord):
     """One assurance issue."""
 
-    id: str | None = Field(description="Issue id")
-    name: str | None = Field(description="What is wrong")
-    priority: str | None = Field(description="P1 (most urgent) to P4")
-    status: str | None = Field(description="active, resolved or ignored")
-    category: str | None = Field(description="Availability, Connectivity, Device, ...")
-    device_id: str | None = Field(description="Device id (use with get_device)")
-    device_role: str | None = Field(description="Role of the device")
-    site_id: str | None = Field(description="Site id")
-    occurrences: int | None = Field(description="How many times it occurred")
-    last_occurred_at: str | None = Field(description="Last occurrence (ISO 8601 UTC)")
-
-    @classmethod
-    def from_api(cls, raw: Mapping[str, Any]) -> Issue:
-        """From an `issues` record ("occurence" is the real API's spelling)."""
-        return cls(
-            id=as_str(raw.get("issueId")),
-            name=as_str(raw.get("name")),
-            priority=as_str(raw.get("priority")),
-            status=as_str(raw.get("status")),
-            category=as_str(raw.get("category")),
-            device_id=as_str(raw.get("deviceId")),
-            device_role=as_str(raw.get("deviceRole")),
-            site_id=as_str(raw.get("siteId")),
-            occurrences=as_int(raw.get("issue_occurence_count")),
-            last_occurred_at=iso_time(raw.get("last_occurence_time")),
-        )
+    id: Text = Field(description="Issue id", validation_alias="issueId")
+    name: Text = Field(description="What is wrong")
+    priority: Text = Field(description="P1 (most urgent) to P4")
+    status: Text = Field(description="active, resolved or ignored")
+    category: Text = Field(description="Availability, Connectivity, Device, ...")
+    device_id: Text = Field(description="Device id (use with get_device)")
+    device_role: Text = Field(description="Role of the device")
+    site_id: Text = Field(description="Site id")
+    occurrences: Integer = Field(
+        description="How many times it occurred", validation_alias="issue_occurence_count"
+    )
+    last_occurred_at: Timestamp = Field(
+        description="Last occurrence (ISO 8601 UTC)", validation_alias="last_occurence_time"
+    )
 
 
 class IssueList(Page):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
-from .common import as_str, iso_time
+from .record import ApiRecord, Flag, Key, Text, Timestamp
 
 __all__ = ["CommandOutput", "CommandRunResult", "DeviceCommandOutputs", "TaskStatus"]
 
@@ -38,30 +38,25 @@ class CommandRunResult(BaseModel):
     devices: list[DeviceCommandOutputs] = Field(description="Outputs per device")
 
 
-class TaskStatus(BaseModel):
+# Read from a `task/{id}` response.
+class TaskStatus(ApiRecord):
     """Where an asynchronous Catalyst Center task stands."""
 
-    task_id: str = Field(description="Task id")
-    service_type: str | None = Field(description="Service that runs it (NCTP, Command Runner...)")
+    task_id: Key = Field(description="Task id", validation_alias=AliasChoices("id", "taskId"))
+    service_type: Text = Field(description="Service that runs it (NCTP, Command Runner...)")
     done: bool = Field(description="True once the task has ended (successfully or not)")
-    is_error: bool = Field(description="True when the task failed")
-    failure_reason: str | None = Field(description="Why it failed, when it did")
-    progress: str | None = Field(description="Progress text (may hold a result id)")
-    data: str | None = Field(description="Result data, e.g. a deployment id")
-    started_at: str | None = Field(description="Start time (ISO 8601 UTC)")
-    ended_at: str | None = Field(description="End time (ISO 8601 UTC), null while running")
+    is_error: Flag = Field(description="True when the task failed")
+    failure_reason: Text = Field(description="Why it failed, when it did")
+    progress: Text = Field(description="Progress text (may hold a result id)")
+    data: Text = Field(description="Result data, e.g. a deployment id")
+    started_at: Timestamp = Field(
+        description="Start time (ISO 8601 UTC)", validation_alias="startTime"
+    )
+    ended_at: Timestamp = Field(
+        description="End time (ISO 8601 UTC), null while running", validation_alias="endTime"
+    )
 
     @classmethod
-    def from_api(cls, raw: Mapping[str, Any]) -> TaskStatus:
-        """From a `task/{id}` response."""
-        return cls(
-            task_id=str(raw.get("id") or raw.get("taskId") or ""),
-            service_type=as_str(raw.get("serviceType")),
-            done=raw.get("endTime") is not None or bool(raw.get("isError")),
-            is_error=bool(raw.get("isError")),
-            failure_reason=as_str(raw.get("failureReason")),
-            progress=as_str(raw.get("progress")),
-            data=as_str(raw.get("data")),
-            started_at=iso_time(raw.get("startTime")),
-            ended_at=iso_time(raw.get("endTime")),
-        )
+    def computed(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Whether the task has ended: it has an end time, or it failed."""
+        return {"done": raw.get("endTime") is not None or bool(raw.get("isError"))}

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AliasChoices, BaseModel, Field
 
-from .common import Page, as_int, as_str, iso_time
+from .common import Page, as_int
+from .record import ApiRecord, Flag, Integer, Key, Text, Timestamp
 
 __all__ = [
     "DeploymentResult",
@@ -21,23 +22,19 @@ __all__ = [
 ]
 
 
-class TemplateVersion(BaseModel):
+# Read from the `versionsInfo` entries of a template.
+class TemplateVersion(ApiRecord):
     """One committed version of a template."""
 
-    id: str = Field(description="Version id (pass as template_id to get or deploy this version)")
-    version: int | None = Field(description="Version number")
-    comment: str | None = Field(description="Commit comment")
-    committed_at: str | None = Field(description="Commit time (ISO 8601 UTC)")
-
-    @classmethod
-    def from_api(cls, raw: Mapping[str, Any]) -> TemplateVersion:
-        """From a `versionsInfo` entry."""
-        return cls(
-            id=str(raw.get("id") or ""),
-            version=as_int(raw.get("version")),
-            comment=as_str(raw.get("versionComment") or raw.get("description")),
-            committed_at=iso_time(raw.get("versionTime")),
-        )
+    id: Key = Field(description="Version id (pass as template_id to get or deploy this version)")
+    version: Integer = Field(description="Version number")
+    comment: Text = Field(
+        description="Commit comment",
+        validation_alias=AliasChoices("versionComment", "description"),
+    )
+    committed_at: Timestamp = Field(
+        description="Commit time (ISO 8601 UTC)", validation_alias="versionTime"
+    )
 
 
 def _versions(raw: Mapping[str, Any]) -> list[TemplateVersion]:
@@ -45,26 +42,29 @@ def _versions(raw: Mapping[str, Any]) -> list[TemplateVersion]:
     return sorted((TemplateVersion.from_api(v) for v in infos), key=lambda v: v.version or 0)
 
 
-class TemplateSummary(BaseModel):
+# Read from `template-programmer/template` list entries.
+class TemplateSummary(ApiRecord):
     """One template of the catalog, in brief."""
 
-    id: str = Field(description="Template id (latest committed version when deployed)")
-    name: str | None = Field(description="Template name")
-    project: str | None = Field(description="Project the template belongs to")
-    latest_version: int | None = Field(description="Latest committed version number")
+    id: Key = Field(
+        description="Template id (latest committed version when deployed)",
+        validation_alias=AliasChoices("templateId", "id"),
+    )
+    name: Text = Field(description="Template name")
+    project: Text = Field(
+        description="Project the template belongs to", validation_alias="projectName"
+    )
+    latest_version: Integer = Field(description="Latest committed version number")
     versions: int = Field(description="How many versions are committed")
 
     @classmethod
-    def from_api(cls, raw: Mapping[str, Any]) -> TemplateSummary:
-        """From a `template-programmer/template` list entry."""
+    def computed(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """The committed versions: the latest and how many."""
         versions = _versions(raw)
-        return cls(
-            id=str(raw.get("templateId") or raw.get("id") or ""),
-            name=as_str(raw.get("name")),
-            project=as_str(raw.get("projectName")),
-            latest_version=versions[-1].version if versions else None,
-            versions=len(versions),
-        )
+        return {
+            "latest_version": versions[-1].version if versions else None,
+            "versions": len(versions),
+        }
 
 
 class TemplateList(Page):
@@ -73,63 +73,51 @@ class TemplateList(Page):
     templates: list[TemplateSummary] = Field(description="The templates of this page")
 
 
-class TemplateParameter(BaseModel):
+# Read from the `templateParams` entries of a template.
+class TemplateParameter(ApiRecord):
     """A variable the template needs at deployment."""
 
-    name: str = Field(description="Parameter name (key of `params`)")
-    required: bool = Field(description="True when a value must be given")
-    is_list: bool = Field(description="True when the value is a list (iterated by #foreach)")
-    data_type: str | None = Field(description="STRING, INTEGER, ...")
-    default_value: str | None = Field(description="Default value, if any")
-    description: str | None = Field(description="What the parameter means")
+    name: Key = Field(
+        description="Parameter name (key of `params`)", validation_alias="parameterName"
+    )
+    required: Flag = Field(description="True when a value must be given")
+    is_list: Flag = Field(
+        description="True when the value is a list (iterated by #foreach)",
+        validation_alias="paramArray",
+    )
+    data_type: Text = Field(description="STRING, INTEGER, ...")
+    default_value: Text = Field(description="Default value, if any")
+    description: Text = Field(description="What the parameter means")
 
 
-class TemplateDetail(BaseModel):
+# Read from a `template-programmer/template/{id}` body.
+class TemplateDetail(ApiRecord):
     """One template version: content, parameters and version history."""
 
-    id: str = Field(description="Template (or version) id")
-    name: str | None = Field(description="Template name")
-    project: str | None = Field(description="Project")
-    description: str | None = Field(description="Description")
-    version: int | None = Field(description="The version shown")
-    language: str | None = Field(description="VELOCITY or JINJA")
-    software_type: str | None = Field(description="Target software type")
-    parent_template_id: str | None = Field(description="Template id when this is a version")
+    id: Key = Field(description="Template (or version) id")
+    name: Text = Field(description="Template name")
+    project: Text = Field(description="Project", validation_alias="projectName")
+    description: Text = Field(description="Description")
+    version: Integer = Field(description="The version shown")
+    language: Text = Field(description="VELOCITY or JINJA")
+    software_type: Text = Field(description="Target software type")
+    parent_template_id: Text = Field(description="Template id when this is a version")
     parameters: list[TemplateParameter] = Field(description="Variables to give at deployment")
     versions: list[TemplateVersion] = Field(description="Committed versions, oldest first")
     content: str | None = Field(description="Template body (secrets masked); null if not asked")
 
     @classmethod
-    def from_api(cls, raw: Mapping[str, Any], content: str | None) -> TemplateDetail:
-        """From a `template-programmer/template/{id}` body."""
-        params = [
-            TemplateParameter(
-                name=str(p.get("parameterName") or ""),
-                required=bool(p.get("required")),
-                is_list=bool(p.get("paramArray")),
-                data_type=as_str(p.get("dataType")),
-                default_value=as_str(p.get("defaultValue")),
-                description=as_str(p.get("description")),
-            )
-            for p in sorted(
-                (p for p in raw.get("templateParams") or [] if isinstance(p, dict)),
-                key=lambda p: as_int(p.get("order")) or 0,
-            )
-            if not p.get("notParam")
-        ]
-        return cls(
-            id=str(raw.get("id") or ""),
-            name=as_str(raw.get("name")),
-            project=as_str(raw.get("projectName")),
-            description=as_str(raw.get("description")),
-            version=as_int(raw.get("version")),
-            language=as_str(raw.get("language")),
-            software_type=as_str(raw.get("softwareType")),
-            parent_template_id=as_str(raw.get("parentTemplateId")),
-            parameters=params,
-            versions=_versions(raw),
-            content=content,
+    def computed(cls, raw: Mapping[str, Any]) -> dict[str, Any]:
+        """Parameters in order, versions; no content (the caller sets it, masked, if asked)."""
+        params = sorted(
+            (p for p in raw.get("templateParams") or [] if isinstance(p, dict)),
+            key=lambda p: as_int(p.get("order")) or 0,
         )
+        return {
+            "parameters": [TemplateParameter.from_api(p) for p in params if not p.get("notParam")],
+            "versions": _versions(raw),
+            "content": None,
+        }
 
 
 class TemplatePreview(BaseModel):

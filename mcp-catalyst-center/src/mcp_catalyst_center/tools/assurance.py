@@ -9,7 +9,7 @@ from pydantic import Field
 from mcp_common import Toolset
 
 from ..client import CatalystCenterClient, page_params
-from ..models import DeviceHealth, DeviceHealthList, Issue, IssueList, NetworkHealth
+from ..models.assurance import DeviceHealth, DeviceHealthList, Issue, IssueList, NetworkHealth
 from ..models.common import Page
 from .common import UUID_PATTERN, Limit, Offset, given
 

@@ -20,7 +20,7 @@ from mcp_common.tasks import report_backend_job, report_progress
 
 from ..client import CatalystCenterClient
 from ..errors import BACKEND, InvalidArgument
-from ..models import CommandOutput, CommandRunResult, DeviceCommandOutputs
+from ..models.operations import CommandOutput, CommandRunResult, DeviceCommandOutputs
 from .common import DeviceId
 
 __all__ = ["command_tools"]

@@ -10,7 +10,8 @@ from mcp_common import Toolset
 from mcp_common.network import mask_config, truncate
 
 from ..client import MAX_LIMIT, CatalystCenterClient, page_params
-from ..models import (
+from ..models.common import Page
+from ..models.inventory import (
     DeviceConfig,
     DeviceDetail,
     DeviceInterfaces,
@@ -20,7 +21,6 @@ from ..models import (
     Site,
     SiteList,
 )
-from ..models.common import Page
 from .common import DeviceId, Limit, Offset, given
 
 __all__ = ["inventory_tools"]

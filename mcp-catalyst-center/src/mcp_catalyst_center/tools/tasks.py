@@ -9,7 +9,7 @@ from pydantic import Field
 from mcp_common import Toolset
 
 from ..client import CatalystCenterClient, not_found
-from ..models import TaskStatus
+from ..models.operations import TaskStatus
 from .common import UUID_PATTERN
 
 __all__ = ["task_tools"]

@@ -14,7 +14,8 @@ from mcp_common.tasks import point_of_no_return, report_backend_job, report_prog
 
 from ..client import CatalystCenterClient, as_records
 from ..errors import BACKEND, InvalidArgument
-from ..models import (
+from ..models.common import Page, as_str
+from ..models.templates import (
     DeploymentResult,
     DeviceDeployment,
     TemplateDetail,
@@ -22,7 +23,6 @@ from ..models import (
     TemplatePreview,
     TemplateSummary,
 )
-from ..models.common import Page, as_str
 from .common import UUID_PATTERN, DeviceId, Limit, Offset
 
 __all__ = ["template_tools"]
@@ -74,10 +74,10 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
     ) -> TemplateDetail:
         """Get a template's parameters, versions and (by default) its body."""
         raw = await client.template(template_id)
-        content = None
+        detail = TemplateDetail.from_api(raw)
         if include_content:
-            content = mask_config(str(raw.get("templateContent") or "")).text
-        return TemplateDetail.from_api(raw, content)
+            detail.content = mask_config(str(raw.get("templateContent") or "")).text
+        return detail
 
     @ts.tool(action="execute", title="Preview a template", destructive=False, idempotent=True)
     async def preview_template(
@@ -214,7 +214,7 @@ def template_tools(client: CatalystCenterClient) -> Toolset:
 
 async def _version_id(client: CatalystCenterClient, template_id: str, version: int) -> str:
     """The id of a committed version (for rollback to an older one)."""
-    versions = TemplateDetail.from_api(await client.template(template_id), None).versions
+    versions = TemplateDetail.from_api(await client.template(template_id)).versions
     for info in versions:
         if info.version == version:
             return info.id
