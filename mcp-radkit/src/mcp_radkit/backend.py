@@ -114,7 +114,10 @@ def reachability_from(result: ExecResult) -> list[Reachability]:
 
 @runtime_checkable
 class RadkitBackend(Protocol):
-    """Remote, audited access to the devices of one RADKit Service."""
+    """Remote, audited access to the devices of one RADKit Service.
+
+    Implementations subclass it explicitly and so inherit `reachability`, made of `exec`.
+    """
 
     async def ping(self) -> ServiceInfo:
         """Check that the service answers (raise UpstreamError when it does not)."""
@@ -137,8 +140,8 @@ class RadkitBackend(Protocol):
     async def reachability(
         self, devices: Sequence[str], device_timeout: float
     ) -> list[Reachability]:
-        """Whether each device's terminal answers within `device_timeout` s."""
-        ...
+        """Whether each device's terminal answers within `device_timeout` s (a probe on each)."""
+        return reachability_from(await self.exec(devices, [PROBE_COMMAND], device_timeout))
 
     async def aclose(self) -> None:
         """Release connections and sessions."""

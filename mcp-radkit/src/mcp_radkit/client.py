@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mcp_common import SecretStore, get_logger
-from mcp_common.http import Endpoint, SecretBackedClient
+from mcp_common.http import Endpoint, SecretBackedClient, positive_seconds
 
 from .backend import DeviceInfo, ExecResult, RadkitBackend, Reachability, ServiceInfo
 from .config import RadkitConfig, radkit_config
@@ -41,13 +41,9 @@ class RadkitClient(SecretBackedClient[RadkitConfig]):
         **options: Any,
     ) -> None:
         """`options`: those of SecretBackedClient (secret_path, timeout, retries, ...)."""
-        if not poll_interval > 0:
-            raise ValueError(f"poll_interval must be > 0 seconds, got {poll_interval}")
-        if not wait_margin > 0:
-            raise ValueError(f"wait_margin must be > 0 seconds, got {wait_margin}")
         super().__init__(secrets, **options)
-        self.poll_interval = poll_interval
-        self.wait_margin = wait_margin
+        self.poll_interval = positive_seconds("poll_interval", poll_interval)
+        self.wait_margin = positive_seconds("wait_margin", wait_margin)
         self._backend: RadkitBackend | None = None
         self._config: RadkitConfig | None = None
         self._retired_backends: list[RadkitBackend] = []

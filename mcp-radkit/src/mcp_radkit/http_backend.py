@@ -15,18 +15,16 @@ from urllib.parse import quote
 import httpx
 
 from mcp_common import UpstreamError, get_logger
-from mcp_common.http import SessionToken, json_body, raise_for_status
+from mcp_common.http import SessionToken, json_body, positive_seconds, raise_for_status
 
 from .backend import (
-    PROBE_COMMAND,
     CommandResult,
     DeviceInfo,
     DeviceResult,
     ExecResult,
-    Reachability,
+    RadkitBackend,
     ServiceInfo,
     exec_status,
-    reachability_from,
 )
 from .config import RadkitConfig
 from .errors import BACKEND, DeviceNotFound, RequestTimedOut
@@ -75,7 +73,7 @@ def _device_result(name: str, raw: Any, commands: Sequence[str]) -> DeviceResult
     return DeviceResult(name, status, message, tuple(results))
 
 
-class HttpBackend:
+class HttpBackend(RadkitBackend):
     """The RADKit simulator's JSON API over a pooled client, as the secret's identity.
 
     The pool belongs to the caller (RadkitClient shares one per endpoint); `aclose` only ends
@@ -92,13 +90,9 @@ class HttpBackend:
     ) -> None:
         if config.mode != "http":
             raise ValueError(f"HttpBackend needs an http-mode config, got mode {config.mode!r}")
-        if not poll_interval > 0:
-            raise ValueError(f"poll_interval must be > 0 seconds, got {poll_interval}")
-        if not wait_margin > 0:
-            raise ValueError(f"wait_margin must be > 0 seconds, got {wait_margin}")
         self.config = config
-        self.poll_interval = poll_interval
-        self.wait_margin = wait_margin
+        self.poll_interval = positive_seconds("poll_interval", poll_interval)
+        self.wait_margin = positive_seconds("wait_margin", wait_margin)
         self._service = f"/api/services/{quote(config.service_id, safe='')}"
         self._http = http
         self._session = SessionToken(
@@ -157,12 +151,6 @@ class HttpBackend:
         result = view.get("result") if isinstance(view.get("result"), Mapping) else {}
         found = tuple(_device_result(d, (result or {}).get(d), commands) for d in devices)
         return ExecResult(request_id, found)
-
-    async def reachability(
-        self, devices: Sequence[str], device_timeout: float
-    ) -> list[Reachability]:
-        """A probe command on each device."""
-        return reachability_from(await self.exec(devices, [PROBE_COMMAND], device_timeout))
 
     async def aclose(self) -> None:
         """Forget the session (the pool is closed by its owner)."""

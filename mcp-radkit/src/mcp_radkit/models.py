@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from pydantic import BaseModel, Field
 
 from .backend import DeviceInfo
@@ -31,14 +33,9 @@ class DeviceSummary(BaseModel):
     description: str = Field(description="Free text from the inventory")
 
     @classmethod
-    def of(cls, info: DeviceInfo) -> DeviceSummary:
-        """From a backend's device."""
-        return cls(
-            name=info.name,
-            host=info.host,
-            device_type=info.device_type,
-            description=info.description,
-        )
+    def of(cls, info: DeviceInfo) -> Self:
+        """From a backend's device: its attributes of the same names (subclasses' too)."""
+        return cls.model_validate(info, from_attributes=True)
 
 
 class DeviceList(BaseModel):
@@ -56,18 +53,6 @@ class DeviceDetail(DeviceSummary):
 
     labels: list[str] = Field(description="Inventory labels (site, role...)")
     attributes: dict[str, str] = Field(description="Other attributes (serial, platform, site...)")
-
-    @classmethod
-    def of(cls, info: DeviceInfo) -> DeviceDetail:
-        """From a backend's device."""
-        return cls(
-            name=info.name,
-            host=info.host,
-            device_type=info.device_type,
-            description=info.description,
-            labels=list(info.labels),
-            attributes=dict(info.attributes),
-        )
 
 
 class CommandOutput(BaseModel):

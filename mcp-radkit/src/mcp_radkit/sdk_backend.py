@@ -21,18 +21,17 @@ from typing import Any, TypeVar
 import anyio.to_thread
 
 from mcp_common import ConfigurationError, UpstreamError
+from mcp_common.http import positive_seconds
 from mcp_common.observability import redact_text
 
 from .backend import (
-    PROBE_COMMAND,
     CommandResult,
     DeviceInfo,
     DeviceResult,
     ExecResult,
-    Reachability,
+    RadkitBackend,
     ServiceInfo,
     exec_status,
-    reachability_from,
 )
 from .config import RadkitConfig
 from .errors import BACKEND, DeviceNotFound, RequestTimedOut
@@ -51,20 +50,18 @@ def _text(value: Any) -> str:
     return "" if value is None else str(getattr(value, "value", value))
 
 
-class SdkBackend:
+class SdkBackend(RadkitBackend):
     """One logged-in SDK client and its connection to the service, opened on first use."""
 
     def __init__(self, config: RadkitConfig, *, wait_margin: float = 10.0) -> None:
         if config.mode != "sdk":
             raise ValueError(f"SdkBackend needs an sdk-mode config, got mode {config.mode!r}")
-        if not wait_margin > 0:
-            raise ValueError(f"wait_margin must be > 0 seconds, got {wait_margin}")
+        self.wait_margin = positive_seconds("wait_margin", wait_margin)
         try:
             self._sdk = importlib.import_module("radkit_client.sync")
         except ImportError:
             raise ConfigurationError(INSTALL_HINT) from None
         self.config = config
-        self.wait_margin = wait_margin
         self._context: Any = None
         self._service: Any = None
         self._lock = asyncio.Lock()
@@ -161,12 +158,6 @@ class SdkBackend:
             return ExecResult(None, found)
 
         return await self._run(run)
-
-    async def reachability(
-        self, devices: Sequence[str], device_timeout: float
-    ) -> list[Reachability]:
-        """A probe command on each device."""
-        return reachability_from(await self.exec(devices, [PROBE_COMMAND], device_timeout))
 
     async def aclose(self) -> None:
         """Leave the SDK client's context (closes its connections)."""

@@ -18,7 +18,7 @@ from mcp_common.network import mask_config as mask_text
 
 from ..client import RadkitClient
 from ..models import DeviceReachability, ExecReport, ReachabilityReport
-from .common import DeviceName, device_outputs, unique
+from .common import READ_ONLY_EXECUTE, DeviceName, device_outputs, unique
 
 __all__ = ["MAX_REACHABILITY_DEVICES", "command_tools"]
 
@@ -32,10 +32,8 @@ def command_tools(client: RadkitClient, *, max_output_chars: int = 60_000) -> To
     filters = "|".join(sorted(ALLOWED_FILTERS))
 
     @ts.tool(
-        action="execute",
+        **READ_ONLY_EXECUTE,
         title="Run read-only CLI commands",
-        destructive=False,
-        idempotent=True,
         description=(
             "Run read-only CLI commands on devices through RADKit (an audited terminal "
             "session per device) and return each output, secrets masked. Only commands "
@@ -71,10 +69,8 @@ def command_tools(client: RadkitClient, *, max_output_chars: int = 60_000) -> To
         )
 
     @ts.tool(
-        action="execute",
+        **READ_ONLY_EXECUTE,
         title="Check device reachability",
-        destructive=False,
-        idempotent=True,
         description=(
             "Check that the RADKit Service answers and which devices answer through it: each "
             "device gets the harmless probe 'show clock' and counts as reachable when its "

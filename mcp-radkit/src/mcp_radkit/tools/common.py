@@ -1,9 +1,9 @@
-"""Helpers shared by the toolsets: argument types, masking of outputs, size limits."""
+"""Helpers shared by the toolsets: argument types, tool annotations, masked and cut outputs."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Annotated
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -16,6 +16,7 @@ from ..models import CommandOutput, DeviceOutputs
 
 __all__ = [
     "DEVICE_NAME_PATTERN",
+    "READ_ONLY_EXECUTE",
     "DeviceName",
     "command_output",
     "device_outputs",
@@ -27,6 +28,13 @@ DeviceName = Annotated[
     str,
     Field(pattern=DEVICE_NAME_PATTERN, description="Device name as list_devices shows it"),
 ]
+# The tools that run commands on devices: `execute` for the policy, yet they only run
+# read-only commands, so they change nothing and are safe to repeat.
+READ_ONLY_EXECUTE: Mapping[str, Any] = {
+    "action": "execute",
+    "destructive": False,
+    "idempotent": True,
+}
 
 
 def unique(values: Sequence[str], what: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from dataclasses import asdict
 from typing import Annotated
 
 from pydantic import Field
@@ -31,7 +32,7 @@ from ..diagnostics import (
 )
 from ..errors import DeviceNotFound
 from ..models import CpuLoad, DeviceDiagnostics, DiagnosticsReport, InterfaceSummary
-from .common import DeviceName, command_output, unique
+from .common import READ_ONLY_EXECUTE, DeviceName, command_output, unique
 
 __all__ = ["diagnostics_tools"]
 
@@ -42,10 +43,8 @@ def diagnostics_tools(client: RadkitClient, *, max_output_chars: int = 60_000) -
     bundle = [check_command(c) for c in BUNDLE]  # read-only by construction; checked anyway
 
     @ts.tool(
-        action="execute",
+        **READ_ONLY_EXECUTE,
         title="Collect device diagnostics",
-        destructive=False,
-        idempotent=True,
         description=(
             f"Run a fixed bundle of read-only commands ({', '.join(bundle)}) on devices "
             "through RADKit and summarize each device: software version, uptime, model and "
@@ -139,24 +138,14 @@ def _summarize(result: DeviceResult, budget: int | None) -> DeviceDiagnostics:
         findings.append(f"high CPU load: {load}% (threshold {CPU_HIGH}%)")
     if logs and logs.errors:
         findings.append(f"{logs.errors} error-level message(s) in the log buffer")
+    # The parsers' facts carry the report's field names: copied over as they are.
     return DeviceDiagnostics(
         device=result.device,
         status=result.status,
-        software_version=version.software_version,
-        uptime=version.uptime,
-        model=version.model,
-        serial=version.serial,
+        **asdict(version),
         modules=len(modules) if modules is not None else None,
-        interfaces=InterfaceSummary(
-            total=ports.total, up=ports.up, admin_down=ports.admin_down, down=ports.down
-        )
-        if ports
-        else None,
-        cpu=CpuLoad(
-            five_seconds=cpu.five_seconds, one_minute=cpu.one_minute, five_minutes=cpu.five_minutes
-        )
-        if cpu
-        else None,
+        interfaces=InterfaceSummary.model_validate(ports, from_attributes=True) if ports else None,
+        cpu=CpuLoad.model_validate(cpu, from_attributes=True) if cpu else None,
         log_errors=logs.errors if logs else None,
         log_warnings=logs.warnings if logs else None,
         recent_errors=[mask_text(line).text for line in logs.recent_errors] if logs else [],
