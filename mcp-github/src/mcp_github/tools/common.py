@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from ..validation import BRANCH_PATTERN, OWNER_PATTERN, REPO_PATTERN
+from ..secret_scan import refuse_secrets
+from ..validation import BRANCH_PATTERN, OWNER_PATTERN, REPO_PATTERN, check_text
 
 __all__ = [
+    "Body",
     "Branch",
     "Direction",
     "Number",
@@ -16,6 +18,8 @@ __all__ = [
     "PageNo",
     "PerPage",
     "Repo",
+    "Title",
+    "titled",
 ]
 
 Owner = Annotated[
@@ -41,3 +45,15 @@ Branch = Annotated[
     str, Field(pattern=BRANCH_PATTERN, description="Branch name, e.g. feature/ntp-update")
 ]
 Direction = Annotated[Literal["asc", "desc"], Field(description="Sort direction")]
+Title = Annotated[str, Field(min_length=1, max_length=256, description="One-line title")]
+Body = Annotated[str | None, Field(max_length=65_000, description="Markdown description")]
+
+
+def titled(title: str, body: str | None) -> dict[str, Any]:
+    """The title and body of a new issue or pull request, checked and scanned for secrets."""
+    values: dict[str, Any] = {"title": check_text(title, "title")}
+    refuse_secrets(title, "title")
+    if body:
+        refuse_secrets(body, "body")
+        values["body"] = body
+    return values

@@ -13,7 +13,7 @@ from ..errors import InvalidArgument
 from ..models import CommentCreated, IssueDetail, IssueList, SearchResults
 from ..secret_scan import refuse_secrets
 from ..validation import OWNER_PATTERN, check_owner, check_repo, check_text
-from .common import Direction, Number, Owner, PageNo, PerPage, Repo
+from .common import Body, Direction, Number, Owner, PageNo, PerPage, Repo, Title, titled
 
 __all__ = ["issue_tools"]
 
@@ -52,8 +52,6 @@ Assignee = Annotated[
     str | None,
     Field(max_length=39, description="A login, 'none' (unassigned) or '*' (any assignee)"),
 ]
-Title = Annotated[str, Field(min_length=1, max_length=256, description="One-line title")]
-Body = Annotated[str | None, Field(max_length=65_000, description="Markdown description")]
 CommentBody = Annotated[str, Field(min_length=1, max_length=65_000, description="Markdown text")]
 Reason = Annotated[
     Literal["completed", "not_planned"] | None,
@@ -152,11 +150,7 @@ def issue_tools(client: GitHubClient) -> Toolset:
     ) -> IssueDetail:
         """Open an issue; unknown labels are created, assignees must be collaborators."""
         check_repo(owner, repo)
-        values: dict[str, Any] = {"title": check_text(title, "title")}
-        refuse_secrets(title, "title")
-        if body:
-            refuse_secrets(body, "body")
-            values["body"] = body
+        values = titled(title, body)
         if labels:
             values["labels"] = [check_text(label, "label") for label in labels]
         if assignees:

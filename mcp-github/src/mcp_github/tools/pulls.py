@@ -11,9 +11,8 @@ from mcp_common.server import Toolset
 from ..client import GitHubClient
 from ..models import ChangedFile, PullRequestDetail, PullRequestList
 from ..models.common import text_cut
-from ..secret_scan import refuse_secrets
-from ..validation import check_branch, check_repo, check_text
-from .common import Branch, Direction, Number, Owner, PageNo, PerPage, Repo
+from ..validation import check_branch, check_repo
+from .common import Body, Branch, Direction, Number, Owner, PageNo, PerPage, Repo, Title, titled
 
 __all__ = ["pull_tools"]
 
@@ -29,8 +28,6 @@ OptionalBranch = Annotated[
 WithPatches = Annotated[
     bool, Field(description=f"Include each file's diff (cut to {MAX_PATCH} characters)")
 ]
-Title = Annotated[str, Field(min_length=1, max_length=256, description="One-line title")]
-Body = Annotated[str | None, Field(max_length=65_000, description="Markdown description")]
 Base = Annotated[
     str | None,
     Field(max_length=255, description="Branch to merge into; omit for the default branch"),
@@ -97,11 +94,7 @@ def pull_tools(client: GitHubClient) -> Toolset:
         """Open a pull request from `head` into `base` (both branches of this repository)."""
         check_repo(owner, repo)
         check_branch(head, "head")
-        values: dict[str, Any] = {"title": check_text(title, "title"), "head": head, "draft": draft}
-        refuse_secrets(title, "title")
-        if body:
-            refuse_secrets(body, "body")
-            values["body"] = body
+        values = {**titled(title, body), "head": head, "draft": draft}
         if base:
             values["base"] = check_branch(base, "base")
         else:

@@ -1,29 +1,9 @@
-"""Pydantic results of the ServiceNow tools (summaries by default, details on request)."""
+"""Pydantic results of the ServiceNow tools (summaries by default, details on request).
 
-from .changes import (
-    Approval,
-    Change,
-    ChangeApprovals,
-    ChangeCreated,
-    ChangeDetail,
-    ChangeList,
-)
-from .cmdb import CiDetail, CiList, CiRelation, CiRelations, ConfigurationItem
-from .incidents import Incident, IncidentDetail, IncidentList
+One module per kind of record, each with its own public face: `incidents`, `changes` and
+`cmdb` (and `tasks`, what incident and change results share).
+"""
 
-__all__ = [
-    "Approval",
-    "Change",
-    "ChangeApprovals",
-    "ChangeCreated",
-    "ChangeDetail",
-    "ChangeList",
-    "CiDetail",
-    "CiList",
-    "CiRelation",
-    "CiRelations",
-    "ConfigurationItem",
-    "Incident",
-    "IncidentDetail",
-    "IncidentList",
-]
+from . import changes, cmdb, incidents, tasks
+
+__all__ = ["changes", "cmdb", "incidents", "tasks"]

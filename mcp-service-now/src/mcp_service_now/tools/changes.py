@@ -22,8 +22,16 @@ from ..choices import (
 from ..client import ServiceNowClient
 from ..errors import InvalidArgument
 from ..lookups import fetch_ci, fetch_task
-from ..models import ChangeApprovals, ChangeCreated, ChangeDetail, ChangeList
-from ..models.changes import APPROVAL_FIELDS, CHANGE_DETAIL_FIELDS, CHANGE_FIELDS, Approval
+from ..models.changes import (
+    APPROVAL_FIELDS,
+    CHANGE_DETAIL_FIELDS,
+    CHANGE_FIELDS,
+    Approval,
+    ChangeApprovals,
+    ChangeCreated,
+    ChangeDetail,
+    ChangeList,
+)
 from ..models.cmdb import CI_FIELDS
 from ..query import QueryBuilder
 from ..records import display, value

@@ -12,8 +12,16 @@ from mcp_common.server import Toolset
 from ..client import ServiceNowClient
 from ..errors import InvalidArgument
 from ..lookups import fetch_ci
-from ..models import CiDetail, CiList, CiRelation, CiRelations, ConfigurationItem
-from ..models.cmdb import CI_DETAIL_FIELDS, CI_FIELDS, RELATION_FIELDS
+from ..models.cmdb import (
+    CI_DETAIL_FIELDS,
+    CI_FIELDS,
+    RELATION_FIELDS,
+    CiDetail,
+    CiList,
+    CiRelation,
+    CiRelations,
+    ConfigurationItem,
+)
 from ..query import QueryBuilder
 from ..records import display, value
 from .common import Details, Limit, Offset

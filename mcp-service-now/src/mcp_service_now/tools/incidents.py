@@ -20,8 +20,12 @@ from ..choices import (
 )
 from ..client import Record, ServiceNowClient
 from ..lookups import fetch_task
-from ..models import IncidentDetail, IncidentList
-from ..models.incidents import INCIDENT_DETAIL_FIELDS, INCIDENT_FIELDS
+from ..models.incidents import (
+    INCIDENT_DETAIL_FIELDS,
+    INCIDENT_FIELDS,
+    IncidentDetail,
+    IncidentList,
+)
 from ..query import QueryBuilder
 from .common import (
     Active,
