@@ -28,7 +28,7 @@ from mcp_common.observability import AUDIT_LOGGER, EcsJsonFormatter
 from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
 from simulator_kit.serve import BackgroundServer
 from temporal_service.activities.mcp_tools import McpPlatformTools, is_transient
-from temporal_service.activities.platform import ToolCallFailed
+from temporal_service.activities.platform import DeploySpec, ToolCallFailed
 
 from .conftest import free_port
 
@@ -237,7 +237,9 @@ async def test_answers_become_typed_results_with_normalised_states(
     change = await tools.get_change("sys-1", on_behalf_of="alice")
     assert (change.state, change.approval) == ("authorize", "not requested")
     assert await tools.find_change("wf-1", on_behalf_of="alice") is None
-    outcome = await tools.deploy_template("t-1", ["d1", "d2"], {}, version=2, on_behalf_of="alice")
+    outcome = await tools.deploy_template(
+        DeploySpec("t-1", ["d1", "d2"], {}, 2), on_behalf_of="alice"
+    )
     assert (outcome.status, outcome.failed_devices) == ("PARTIAL_FAILURE", ["b"])
     assert set(tokens.asked) == {"alice"} and tokens.invalidated == []
     assert set(tokens.resources) == {url}  # each server's resource: here, the URL called
@@ -252,7 +254,7 @@ async def test_one_deployment_is_one_pooled_post_per_call_without_session_or_lis
     for _ in range(3):
         await tools.get_template("t-1", on_behalf_of="alice")
         await tools.get_change("sys-1", on_behalf_of="alice")
-        await tools.deploy_template("t-1", ["d1"], {}, version=2, on_behalf_of="alice")
+        await tools.deploy_template(DeploySpec("t-1", ["d1"], {}, 2), on_behalf_of="alice")
     requests = seen.requests[before_requests:]
     assert len(requests) == 9  # no initialize, no tools/list, no session DELETE
     # Catalyst Center, ServiceNow and the deploy pool: at most one connection each, reused.
@@ -330,7 +332,9 @@ async def test_a_wrong_endpoint_is_a_refusal(url: str, tools_for: Make) -> None:
 
 async def test_only_the_deploy_call_may_take_the_long_timeout(url: str, tools_for: Make) -> None:
     tools = tools_for(url, Tokens(), timeout=0.2, deploy_timeout=5)
-    outcome = await tools.deploy_template("slow", ["d1"], {}, version=None, on_behalf_of="alice")
+    outcome = await tools.deploy_template(
+        DeploySpec("slow", ["d1"], {}, None), on_behalf_of="alice"
+    )
     assert outcome.deployment_id == "dep-1"
     caught = await failure(tools.get_template("slow", on_behalf_of="alice"))
     assert caught.retryable and "did not answer in time" in str(caught)
@@ -385,7 +389,7 @@ async def test_connections_stay_open_between_calls_and_aclose_closes_them(
     server = start_fake(serve, Seen())  # its own server: only this test's connections
     tools = tools_for(f"{server.url}/mcp", Tokens())
     await tools.get_change("sys-1", on_behalf_of="alice")
-    await tools.deploy_template("t-1", ["d1"], {}, version=None, on_behalf_of="alice")
+    await tools.deploy_template(DeploySpec("t-1", ["d1"], {}, None), on_behalf_of="alice")
     await tools.get_change("sys-1", on_behalf_of="alice")
     assert established(server.port) == 2  # ServiceNow's pool and the deploy pool, kept alive
     await tools.aclose()

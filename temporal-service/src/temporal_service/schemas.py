@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import get_args
+
 from pydantic import BaseModel, Field
 
+from .models import Outcome, Step
+
 __all__ = ["CancelAnswer", "DeploymentStarted", "DeploymentStatusView"]
+
+
+def _one_of(literal: object) -> str:
+    """The values of a Literal type, in prose: "a, b or c"."""
+    *first, last = get_args(literal)
+    return f"{', '.join(first)} or {last}"
 
 
 class DeploymentStarted(BaseModel):
@@ -22,12 +32,7 @@ class DeploymentStatusView(BaseModel):
 
     workflow_id: str
     execution_status: str = Field(description="RUNNING, COMPLETED, FAILED, TERMINATED, ...")
-    step: str | None = Field(
-        None,
-        description="validating, awaiting_confirmation, opening_change, awaiting_approval, "
-        "implementing, deploying, verifying, rolling_back, closing_change, canceling_change "
-        "or done",
-    )
+    step: str | None = Field(None, description=_one_of(Step))
     progress_percent: int | None = Field(None, description="Share of the happy path done")
     message: str | None = Field(None, description="What the workflow is doing or how it ended")
     requested_by: str | None = None
@@ -35,9 +40,8 @@ class DeploymentStatusView(BaseModel):
     deployment_id: str | None = Field(None, description="The Catalyst Center deployment id")
     outcome: str | None = Field(
         None,
-        description="When finished: completed, validation_failed, rejected, approval_timed_out,"
-        " canceled, rolled_back, failed or approval_mismatch (the template changed after the "
-        "CAB approved; the change was cancelled, nothing deployed)",
+        description=f"When finished: {_one_of(Outcome)} (the template changed after the CAB "
+        "approved; the change was cancelled, nothing deployed)",
     )
     cancel_refused: str | None = Field(None, description="Why a cancel request was refused")
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Unpack
 
 from .activities.platform import (
     ChangeSpec,
+    ChangeUpdate,
+    DeploySpec,
     DeviceHealthInfo,
     DeviceInfo,
     PreviewInfo,
@@ -141,34 +143,25 @@ class FakePlatformTools:
             return PreviewInfo(False, ("missing parameter ntp_primary",))
         return PreviewInfo(True, (), f"ntp server {params['ntp_primary']} prefer")
 
-    async def deploy_template(
-        self,
-        template_id: str,
-        device_ids: Sequence[str],
-        params: Mapping[str, Any],
-        *,
-        version: int | None,
-        on_behalf_of: str,
-        change_number: str | None = None,
-    ) -> DeployOutcome:
+    async def deploy_template(self, spec: DeploySpec, *, on_behalf_of: str) -> DeployOutcome:
         """Record the deployment; fail it or break devices as the knobs say."""
         self._seen("deploy_template", on_behalf_of)
         self.deploy_started.set()
         if self.deploy_gate is not None:
             await self.deploy_gate.wait()
-        self.deployments.append((version, tuple(device_ids)))
+        self.deployments.append((spec.version, tuple(spec.device_ids)))
         number = len(self.deployments)
-        if version in self.fail_versions:
+        if spec.version in self.fail_versions:
             return DeployOutcome(
                 "FAILURE",
                 f"dep-{number}",
                 "failed on every device",
-                [DEVICES[d][0] for d in device_ids],
+                [DEVICES[d][0] for d in spec.device_ids],
             )
-        for device_id in device_ids:
+        for device_id in spec.device_ids:
             if DEVICES[device_id][0] in self.unhealthy_after_deploy:
                 self.reachable[device_id] = False
-        return DeployOutcome("SUCCESS", f"dep-{number}", f"deployed on {len(device_ids)}")
+        return DeployOutcome("SUCCESS", f"dep-{number}", f"deployed on {len(spec.device_ids)}")
 
     # -- ServiceNow ----------------------------------------------------------------------
 
@@ -199,23 +192,17 @@ class FakePlatformTools:
         return self.changes[sys_id].record()
 
     async def update_change(
-        self,
-        sys_id: str,
-        *,
-        on_behalf_of: str,
-        state: str | None = None,
-        work_notes: str | None = None,
-        close_code: str | None = None,
-        close_notes: str | None = None,
+        self, sys_id: str, *, on_behalf_of: str, **update: Unpack[ChangeUpdate]
     ) -> ChangeRecord:
         """Apply the update (states are not checked here: the simulator does that)."""
         self._seen("update_change", on_behalf_of)
         change = self.changes[sys_id]
+        state = update.get("state")
         if state == "authorize":
             change.approval = "requested"
         change.state = state or change.state
-        if work_notes:
+        if work_notes := update.get("work_notes"):
             change.work_notes.append(work_notes)
-        change.close_code = close_code or change.close_code
-        change.close_notes = close_notes or change.close_notes
+        change.close_code = update.get("close_code") or change.close_code
+        change.close_notes = update.get("close_notes") or change.close_notes
         return change.record()

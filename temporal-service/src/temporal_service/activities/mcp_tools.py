@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, Unpack
 
 import httpx
 from temporalio import activity
@@ -22,6 +22,8 @@ from mcp_common.observability import get_logger
 from ..models import ChangeRecord, DeployOutcome
 from .platform import (
     ChangeSpec,
+    ChangeUpdate,
+    DeploySpec,
     DeviceHealthInfo,
     DeviceInfo,
     PreviewInfo,
@@ -225,30 +227,17 @@ class McpPlatformTools:
         problems = tuple(str(p) for p in data.get("problems") or [])
         return PreviewInfo(bool(data.get("complete")), problems, str(data.get("cli") or ""))
 
-    async def deploy_template(
-        self,
-        template_id: str,
-        device_ids: Sequence[str],
-        params: Mapping[str, Any],
-        *,
-        version: int | None,
-        on_behalf_of: str,
-        change_number: str | None = None,
-    ) -> DeployOutcome:
-        """Deploy and wait for the outcome on each device.
-
-        `change_number` names the approved change the deployment implements: the policy
-        refuses a deployment by the worker without one.
-        """
+    async def deploy_template(self, spec: DeploySpec, *, on_behalf_of: str) -> DeployOutcome:
+        """Deploy and wait for the outcome on each device."""
         arguments: dict[str, Any] = {
-            "template_id": template_id,
-            "device_ids": list(device_ids),
-            "params": dict(params),
+            "template_id": spec.template_id,
+            "device_ids": list(spec.device_ids),
+            "params": dict(spec.params),
         }
-        if version is not None:
-            arguments["version"] = version
-        if change_number:
-            arguments["change_number"] = change_number
+        if spec.version is not None:
+            arguments["version"] = spec.version
+        if spec.change_number:
+            arguments["change_number"] = spec.change_number
         data = await self._call(
             self._deploy, "deploy_template", arguments, on_behalf_of=on_behalf_of
         )
@@ -317,23 +306,10 @@ class McpPlatformTools:
         )
 
     async def update_change(
-        self,
-        sys_id: str,
-        *,
-        on_behalf_of: str,
-        state: str | None = None,
-        work_notes: str | None = None,
-        close_code: str | None = None,
-        close_notes: str | None = None,
+        self, sys_id: str, *, on_behalf_of: str, **update: Unpack[ChangeUpdate]
     ) -> ChangeRecord:
         """Move, annotate or close a change."""
-        fields = {
-            "state": state,
-            "work_notes": work_notes,
-            "close_code": close_code,
-            "close_notes": close_notes,
-        }
-        arguments = {"change": sys_id, **{k: v for k, v in fields.items() if v}}
+        arguments = {"change": sys_id, **{k: v for k, v in update.items() if v}}
         return _change(
             await self._call(self._sn, "update_change", arguments, on_behalf_of=on_behalf_of)
         )

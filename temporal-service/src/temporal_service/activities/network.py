@@ -20,7 +20,7 @@ from ..models import (
     VerifyInput,
     VerifyResult,
 )
-from .platform import DeviceHealthInfo, ToolCallFailed
+from .platform import DeploySpec, DeviceHealthInfo, ToolCallFailed
 from .support import ActivitiesBase, call_tool, heartbeating, serving
 
 __all__ = ["NetworkActivities"]
@@ -101,14 +101,16 @@ class NetworkActivities(ActivitiesBase):
         """Step 4b: deploy and wait for the end; a refused deployment is a FAILURE outcome."""
         with serving(data.requested_by, data.delegation):
             async with heartbeating():
+                spec = DeploySpec(
+                    data.template_id,
+                    data.device_ids,
+                    data.params,
+                    data.version,
+                    data.change_number or None,
+                )
                 try:
                     outcome = await self._tools.deploy_template(
-                        data.template_id,
-                        data.device_ids,
-                        data.params,
-                        version=data.version,
-                        on_behalf_of=data.requested_by,
-                        change_number=data.change_number or None,
+                        spec, on_behalf_of=data.requested_by
                     )
                 except ToolCallFailed as exc:
                     if exc.retryable:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, TypedDict, Unpack, runtime_checkable
 
 from mcp_common.errors import PlatformError
 
@@ -17,6 +17,8 @@ from ..models import ChangeRecord, DeployOutcome
 
 __all__ = [
     "ChangeSpec",
+    "ChangeUpdate",
+    "DeploySpec",
     "DeviceHealthInfo",
     "DeviceInfo",
     "PlatformTools",
@@ -97,6 +99,27 @@ class ChangeSpec:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
+class ChangeUpdate(TypedDict, total=False):
+    """What `update_change` may set on a change; a field left out (or empty) stays as it is."""
+
+    state: str | None
+    work_notes: str | None  # added to the change's work notes
+    close_code: str | None
+    close_notes: str | None
+
+
+@dataclass(frozen=True)
+class DeploySpec:
+    """A template version to deploy to devices, under the approved change it implements."""
+
+    template_id: str
+    device_ids: Sequence[str]
+    params: Mapping[str, Any]
+    version: int | None  # None: the latest
+    # The policy refuses a deployment by the worker without one.
+    change_number: str | None = None
+
+
 @runtime_checkable
 class PlatformTools(Protocol):
     """Catalyst Center and ServiceNow operations, each raising ToolCallFailed on failure."""
@@ -119,16 +142,7 @@ class PlatformTools(Protocol):
         """Render a template (or one version, by its id) for one device."""
         ...
 
-    async def deploy_template(
-        self,
-        template_id: str,
-        device_ids: Sequence[str],
-        params: Mapping[str, Any],
-        *,
-        version: int | None,
-        on_behalf_of: str,
-        change_number: str | None = None,
-    ) -> DeployOutcome:
+    async def deploy_template(self, spec: DeploySpec, *, on_behalf_of: str) -> DeployOutcome:
         """Deploy and wait for the outcome; device failures are an outcome, not an error."""
         ...
 
@@ -145,14 +159,7 @@ class PlatformTools(Protocol):
         ...
 
     async def update_change(
-        self,
-        sys_id: str,
-        *,
-        on_behalf_of: str,
-        state: str | None = None,
-        work_notes: str | None = None,
-        close_code: str | None = None,
-        close_notes: str | None = None,
+        self, sys_id: str, *, on_behalf_of: str, **update: Unpack[ChangeUpdate]
     ) -> ChangeRecord:
         """Move a change to `state`, add a work note, or close it."""
         ...
