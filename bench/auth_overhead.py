@@ -19,10 +19,10 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from report import write_section
+from report import publish
 
 from dev_idp import IdpServer
-from mcp_common.auth import OIDCVerifier
+from mcp_common.auth import OIDCVerifier, Principal
 from mcp_common.policy import AuthorizationRequest, CachingAuthorizer, RegoAuthorizer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,41 +62,30 @@ async def run(calls: int) -> list[tuple[str, tuple[float, float, float]]]:
         cached = CachingAuthorizer(engine, ttl_seconds=5)
         principal = await warm_verifier.verify(token)
         await cold_verifier.verify(token)
-        request = AuthorizationRequest(
-            principal=principal,
-            server="catalyst-center",
-            resource="catalyst-center",
-            action="write",
-            tool="deploy_template",
-            arguments={"template_id": "t1"},
-        )
+
+        def deploy(caller: Principal) -> AuthorizationRequest:
+            """The call every measurement decides on: `caller` deploys a template."""
+            return AuthorizationRequest(
+                principal=caller,
+                server="catalyst-center",
+                resource="catalyst-center",
+                action="write",
+                tool="deploy_template",
+                arguments={"template_id": "t1"},
+            )
+
+        request = deploy(principal)
         assert (await cached.authorize(request)).allowed
 
-        async def total_cold() -> None:
-            p = await cold_verifier.verify(token)
-            await uncached.authorize(
-                AuthorizationRequest(
-                    p,
-                    "catalyst-center",
-                    "catalyst-center",
-                    "write",
-                    "deploy_template",
-                    {"template_id": "t1"},
-                )
-            )
+        def total(
+            verifier: OIDCVerifier, authorizer: CachingAuthorizer
+        ) -> Callable[[], Awaitable[None]]:
+            """Verify, then decide on a fresh request (as the middleware does for a tool call)."""
 
-        async def total_warm() -> None:
-            p = await warm_verifier.verify(token)
-            await cached.authorize(
-                AuthorizationRequest(
-                    p,
-                    "catalyst-center",
-                    "catalyst-center",
-                    "write",
-                    "deploy_template",
-                    {"template_id": "t1"},
-                )
-            )
+            async def call() -> None:
+                await authorizer.authorize(deploy(await verifier.verify(token)))
+
+            return call
 
         results = [
             (
@@ -115,8 +104,11 @@ async def run(calls: int) -> list[tuple[str, tuple[float, float, float]]]:
                 "policy decision (decision cache warm)",
                 await measure(lambda: cached.authorize(request), calls),
             ),
-            ("total per call, cold (verify + decide)", await measure(total_cold, calls)),
-            ("total per call, warm caches", await measure(total_warm, calls)),
+            (
+                "total per call, cold (verify + decide)",
+                await measure(total(cold_verifier, uncached), calls),
+            ),
+            ("total per call, warm caches", await measure(total(warm_verifier, cached), calls)),
         ]
         for v in (cold_verifier, warm_verifier):
             await v.aclose()
@@ -155,10 +147,7 @@ def main() -> None:
     parser.add_argument("--write", type=Path, help="Markdown file to update")
     args = parser.parse_args()
     rows = asyncio.run(run(args.calls))
-    section = render(rows, args.calls)
-    print(section)
-    if args.write:
-        write_section(args.write, section, MARK)
+    publish(render(rows, args.calls), MARK, args.write)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["write_section"]
+__all__ = ["publish", "write_section"]
 
 
 def write_section(path: Path, section: str, mark: str) -> None:
@@ -17,3 +17,10 @@ def write_section(path: Path, section: str, mark: str) -> None:
     else:
         text = text.rstrip() + "\n\n" + section + "\n"
     path.write_text(text)
+
+
+def publish(section: str, mark: str, path: Path | None) -> None:
+    """Print a benchmark's section and, given a `path` (its --write), record it there too."""
+    print(section)
+    if path is not None:
+        write_section(path, section, mark)

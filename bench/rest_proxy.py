@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from report import write_section
+from report import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "common-services" / "opa" / "policy.rego"
@@ -362,10 +362,7 @@ def main() -> None:
     if not 1 <= args.clients <= 256 or not 1 <= args.seconds <= 60 or not 1 <= args.rounds <= 20:
         parser.error("clients 1..256, seconds 1..60, rounds 1..20 (a bounded benchmark)")
     results = run(args.clients, args.seconds, args.warmup, args.rounds)
-    section = render(results, args.clients, args.seconds, args.rounds)
-    print(section)
-    if args.write:
-        write_section(args.write, section, MARK)
+    publish(render(results, args.clients, args.seconds, args.rounds), MARK, args.write)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 from load import closed_step, cpu_seconds, free_port, wait_http
-from report import write_section
+from report import publish
 
 MARK = "<!-- simulators -->"
 PASSWORD = "bench-Pa55word"
@@ -121,11 +121,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--write", type=Path)
     args = parser.parse_args()
-    results = run(args.seconds)
-    section = render(results, args.seconds)
-    print(section)
-    if args.write:
-        write_section(args.write, section, MARK)
+    publish(render(run(args.seconds), args.seconds), MARK, args.write)
 
 
 if __name__ == "__main__":

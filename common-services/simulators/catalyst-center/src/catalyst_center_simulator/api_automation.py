@@ -23,7 +23,7 @@ from simulator_kit.network import (
 from .api_inventory import state_of
 from .deploy import plan_deployment, resolve_template
 from .jobs import deployment_view, task_view
-from .responses import ApiError, ok, read_json
+from .responses import ApiError, found, ok, read_json
 from .state import CatalystCenterState
 from .template_views import preview, template_detail, template_summary
 from .templates import CATALOG
@@ -53,10 +53,7 @@ async def list_templates(request: Request) -> Response:
 async def get_template(request: Request) -> Response:
     """GET /template-programmer/template/{id}: template id -> latest, version id -> that one."""
     template_id = request.path_params["templateId"]
-    resolved = resolve_template(template_id)
-    if resolved is None:
-        raise ApiError(404, "Template not found", f"No template with id {template_id}")
-    template, version = resolved
+    template, version = found(resolve_template(template_id), "template", template_id)
     return JSONResponse(template_detail(template, version, as_parent=template.id == template_id))
 
 
@@ -65,13 +62,12 @@ async def preview_template(request: Request) -> Response:
     body = await read_json(request)
     template_id = body.get("templateId")
     resolved = resolve_template(template_id) if isinstance(template_id, str) else None
-    if resolved is None:
-        raise ApiError(404, "Template not found", f"No template with id {template_id}")
+    _, version = found(resolved, "template", template_id)
     params = body.get("params") or {}
     if not isinstance(params, dict):
         raise ApiError(400, "'params' must be an object")
     device_id = body.get("deviceId")
-    return JSONResponse(preview(str(template_id), resolved[1], params, device_id))
+    return JSONResponse(preview(str(template_id), version, params, device_id))
 
 
 async def deploy_v2(request: Request) -> Response:
@@ -91,18 +87,16 @@ async def deploy_v2(request: Request) -> Response:
 async def deploy_status(request: Request) -> Response:
     """GET /template-programmer/template/deploy/status/{deploymentId}."""
     deployment_id = request.path_params["deploymentId"]
-    deployment = state_of(request).poll_deployment(deployment_id)
-    if deployment is None:
-        raise ApiError(404, "Deployment not found", f"No deployment with id {deployment_id}")
+    deployment = found(
+        state_of(request).poll_deployment(deployment_id), "deployment", deployment_id
+    )
     return JSONResponse(deployment_view(deployment))
 
 
 async def get_task(request: Request) -> Response:
     """GET /task/{taskId}: completes after `task_polls` polls (unless made to hang or fail)."""
     task_id = request.path_params["taskId"]
-    task = state_of(request).poll_task(task_id)
-    if task is None:
-        raise ApiError(404, "Task not found", f"No task with id {task_id}")
+    task = found(state_of(request).poll_task(task_id), "task", task_id)
     return ok(task_view(task))
 
 
@@ -163,9 +157,7 @@ async def get_file(request: Request) -> Response:
     state = state_of(request)
     with state.locked():
         content = state.files.get(file_id)
-    if content is None:
-        raise ApiError(404, "File not found", f"No file with id {file_id}")
-    return JSONResponse(content)
+    return JSONResponse(found(content, "file", file_id))
 
 
 def automation_routes() -> list[Route]:

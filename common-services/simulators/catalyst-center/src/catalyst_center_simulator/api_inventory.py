@@ -14,7 +14,7 @@ from simulator_kit.network import DEVICES, Device, ports_for
 from . import assurance
 from .devices import filter_devices, network_device
 from .interfaces import interface_view
-from .responses import API_VERSION, ApiError, int_param, ok
+from .responses import API_VERSION, ApiError, found, int_param, ok
 from .sites import site_nodes, site_v1_view, site_view
 from .state import CatalystCenterState
 
@@ -30,10 +30,7 @@ def state_of(request: Request) -> CatalystCenterState:
 
 
 def _device_or_404(state: CatalystCenterState, device_id: str) -> Device:
-    device = state.devices.get(device_id)
-    if device is None:
-        raise ApiError(404, "Network device not found", f"No network device with id {device_id}")
-    return device
+    return found(state.devices.get(device_id), "network device", device_id)
 
 
 def _view(state: CatalystCenterState, device: Device) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -15,12 +15,15 @@ __all__ = [
     "ApiError",
     "api_error",
     "auth_error",
+    "found",
     "int_param",
     "ok",
     "read_json",
 ]
 
 API_VERSION = "1.0"
+
+_T = TypeVar("_T")
 
 _CODES = {
     400: "BAD_REQUEST",
@@ -68,6 +71,13 @@ def api_error(
 def auth_error(message: str) -> JSONResponse:
     """401 as the platform's auth layer answers it: a flat `{"error": ...}` body."""
     return JSONResponse({"error": message, "message": message}, 401)
+
+
+def found(value: _T | None, kind: str, ident: object) -> _T:
+    """`value` when there is one, else ApiError(404) "<Kind> not found" (no `kind` with `ident`)."""
+    if value is None:
+        raise ApiError(404, f"{kind.capitalize()} not found", f"No {kind} with id {ident}")
+    return value
 
 
 def int_param(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -32,25 +33,17 @@ def outside_admin(path: str) -> bool:
     return not path.startswith(ADMIN_PREFIX)
 
 
+@dataclass(frozen=True, slots=True)
 class Gate:
     """Counts requests, serves injected faults, then lets the simulator admit the request."""
 
-    def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        faults: Faults,
-        stats: RequestStats,
-        fault_response: FaultResponder,
-        admit: Admit | None = None,
-        covers: Callable[[str], bool] = outside_admin,
-    ) -> None:
-        self.app = app
-        self.faults = faults
-        self.stats = stats
-        self.fault_response = fault_response
-        self.admit = admit
-        self.covers = covers
+    app: ASGIApp
+    _: KW_ONLY
+    faults: Faults
+    stats: RequestStats
+    fault_response: FaultResponder
+    admit: Admit | None = None
+    covers: Callable[[str], bool] = outside_admin
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Count, fault, admit: in that order, for the paths the Gate covers."""
