@@ -10,6 +10,7 @@ reads the value leniently: an absent, null or malformed value reads as null (`Te
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Annotated, Any, Self
 
 from pydantic import AliasChoices, AliasGenerator, BaseModel, BeforeValidator, ConfigDict
@@ -37,16 +38,24 @@ Flag = Annotated[bool, BeforeValidator(bool)]
 """True when the record's value is truthy."""
 
 
-def _keys(field: FieldInfo) -> list[str]:
+def _keys(field: FieldInfo) -> tuple[str, ...]:
     alias = field.validation_alias
     if isinstance(alias, AliasChoices):
-        return [choice for choice in alias.choices if isinstance(choice, str)]
-    return [alias] if isinstance(alias, str) else []
+        return tuple(choice for choice in alias.choices if isinstance(choice, str))
+    return (alias,) if isinstance(alias, str) else ()
 
 
-def _value(raw: Mapping[str, Any], field: FieldInfo) -> Any:
+@cache
+def _plan(model: type[BaseModel]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each field of `model` with the record keys it is read from (worked out once a class)."""
+    return tuple((name, _keys(field)) for name, field in model.model_fields.items())
+
+
+def _value(raw: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
     """The value of the field's key; of several, `first or second or ...` (None if none)."""
-    values = [raw.get(key) for key in _keys(field)]
+    if len(keys) == 1:
+        return raw.get(keys[0])
+    values = [raw.get(key) for key in keys]
     return next((value for value in values if value), values[-1] if values else None)
 
 
@@ -66,9 +75,5 @@ class ApiRecord(BaseModel):
     def from_api(cls, raw: Mapping[str, Any]) -> Self:
         """From an API record (a missing key reads as null, not as an error)."""
         computed = cls.computed(raw)
-        read = {
-            name: _value(raw, field)
-            for name, field in cls.model_fields.items()
-            if name not in computed
-        }
+        read = {name: _value(raw, keys) for name, keys in _plan(cls) if name not in computed}
         return cls.model_validate({**read, **computed}, by_alias=False, by_name=True)
