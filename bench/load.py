@@ -35,19 +35,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from report import write_section
+from harness import free_port, spawn, wait_http
+from report import publish
 
 ROOT = Path(__file__).resolve().parents[1]
 POLICY = ROOT / "common-services" / "opa" / "policy.rego"
 MARK = "<!-- load -->"
 TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- CPU of a process tree -----------------------------------------------------------------
@@ -99,48 +93,68 @@ async def _exchange(
     return status, body, retry_after
 
 
+Phase = tuple[str, float, float]  # name, interval between one user's calls (s), seconds
+
+
 async def _user(
-    port: int, requests: list[bytes], first: float, interval: float, end: float, out: list[Any]
-) -> None:
+    port: int, requests: list[bytes], offset: float, phases: list[Phase], start: float,
+    out: list[Any],
+) -> None:  # fmt: skip
+    """One user on one keep-alive connection through every phase, one call per interval.
+
+    In each phase the user's calls are scheduled at `offset` (a fraction of the interval,
+    spreading users evenly) plus whole intervals from the phase's start; a call whose time
+    has come while the previous one is still unanswered goes as soon as it is answered.
+    Each record: (phase, scheduled time from the phase's start, latency from the scheduled
+    time, outcome, the generator's own lag (send time minus the later of the scheduled time
+    and the previous answer: the load generator short of CPU), service time (from the
+    actual send)).
+    """
     conn: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
     k = 0
-    while True:
-        scheduled = first + k * interval
-        if scheduled >= end:
-            break
-        delay = scheduled - time.perf_counter()
-        if delay > 0:
-            await asyncio.sleep(delay)
-        request = requests[k % len(requests)]
-        k += 1
-        late = time.perf_counter() - scheduled  # the generator's own lag (machine saturated)
-        try:
-            if conn is None:
-                conn = await asyncio.open_connection("127.0.0.1", port)
-                conn[1].get_extra_info("socket").setsockopt(
-                    socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
-                )
-            status, body, retry_after = await _exchange(conn[0], conn[1], request)
-        except (OSError, asyncio.IncompleteReadError, ValueError):
-            if conn is not None:
-                conn[1].close()
-            conn = None
-            out.append((scheduled, time.perf_counter() - scheduled, "error", late))
-            continue
-        if status == 200 and b'"isError":true' not in body:
-            outcome = "ok"
-        elif status == 503 and retry_after:
-            outcome = "refused"
-        else:
-            outcome = "error"
-        out.append((scheduled, time.perf_counter() - scheduled, outcome, late))
+    answered = 0.0
+    phase_start = start
+    for name, interval, seconds in phases:
+        end = phase_start + seconds
+        scheduled = phase_start + offset * interval
+        while scheduled < end:
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            request = requests[k % len(requests)]
+            k += 1
+            sent = time.perf_counter()
+            lag = sent - max(scheduled, answered)
+            try:
+                if conn is None:
+                    conn = await asyncio.open_connection("127.0.0.1", port)
+                    conn[1].get_extra_info("socket").setsockopt(
+                        socket.IPPROTO_TCP, socket.TCP_NODELAY, 1
+                    )
+                status, body, retry_after = await _exchange(conn[0], conn[1], request)
+                if status == 200 and b'"isError":true' not in body:
+                    outcome = "ok"
+                elif status == 503 and retry_after:
+                    outcome = "refused"
+                else:
+                    outcome = "error"
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                if conn is not None:
+                    conn[1].close()
+                conn, outcome = None, "error"
+            answered = time.perf_counter()
+            out.append((name, scheduled - phase_start, answered - scheduled, outcome, lag,
+                        answered - sent))  # fmt: skip
+            scheduled += interval
+        phase_start = end
     if conn is not None:
         conn[1].close()
 
 
 def _open_loop(
-    port: int, requests: list[bytes], users: int, interval: float, seconds: float
-) -> list[Any]:
+    port: int, requests: list[bytes], users: int, phases: list[Phase]
+) -> tuple[float, list[Any]]:
+    """Run the users through the phases; (the first phase's start, the records)."""
     try:
         import uvloop
 
@@ -148,24 +162,16 @@ def _open_loop(
     except ImportError:  # pragma: no cover
         pass
 
-    async def run() -> list[Any]:
+    async def run() -> tuple[float, list[Any]]:
         out: list[Any] = []
         start = time.perf_counter() + 0.5
-        end = start + seconds
         # Users spread evenly over the interval, each with its own request mix offset.
-        users_ = [
-            _user(
-                port,
-                requests[i % len(requests) :] + requests[: i % len(requests)],
-                start + interval * i / users,
-                interval,
-                end,
-                out,
-            )
+        await asyncio.gather(*(
+            _user(port, requests[i % len(requests):] + requests[: i % len(requests)],
+                  i / users, phases, start, out)
             for i in range(users)
-        ]
-        await asyncio.gather(*users_)
-        return [(s - start, lat, o, late) for s, lat, o, late in out]
+        ))  # fmt: skip
+        return start, out
 
     return asyncio.run(run())
 
@@ -205,20 +211,56 @@ def quantiles(values: list[float]) -> tuple[float, float]:
     return qs[49] * 1000, qs[98] * 1000
 
 
+def open_steps(
+    port: int, requests: list[bytes], users: int, phases: list[Phase], pids: list[int]
+) -> list[dict[str, Any]]:
+    """Open-loop phases on the same connections: each phase's latency, outcomes and server CPU.
+
+    The load runs in a child process; this one samples the server's CPU meanwhile, so each
+    phase's CPU per answered call is read off the samples at its start and end.
+    """
+    samples: list[tuple[float, float]] = []
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        pending = pool.apply_async(_open_loop, (port, requests, users, phases))
+        while not pending.ready():
+            samples.append((time.perf_counter(), cpu_seconds(pids)))
+            pending.wait(0.2)
+        start, records = pending.get()
+    samples.append((time.perf_counter(), cpu_seconds(pids)))
+
+    def cpu_at(t: float) -> float:
+        before = [cpu for at, cpu in samples if at <= t]
+        return before[-1] if before else samples[0][1]
+
+    results, phase_start = [], start
+    for name, interval, seconds in phases:
+        cpu = cpu_at(phase_start + seconds) - cpu_at(phase_start)
+        phase_start += seconds
+        results.append(summarize(name, users, interval, seconds, cpu,
+                                 [r[1:] for r in records if r[0] == name]))  # fmt: skip
+    return results
+
+
 def open_step(
     name: str, port: int, requests: list[bytes], users: int, interval: float, seconds: float,
     pids: list[int],
 ) -> dict[str, Any]:  # fmt: skip
-    """One open-loop step with its latency, outcomes and server CPU per answered call."""
-    before = cpu_seconds(pids)
-    records = in_child(_open_loop, port, requests, users, interval, seconds)
-    cpu = cpu_seconds(pids) - before
-    ok = [lat for _, lat, o, _ in records if o == "ok"]
-    refused = [lat for _, lat, o, _ in records if o == "refused"]
-    errors = sum(1 for _, _, o, _ in records if o == "error")
-    send_late_p99 = quantiles([late for *_, late in records])[1]
-    # From the actual send: what the server (and the network) took, without the generator's lag.
-    service_p99 = quantiles([lat - late for _, lat, o, late in records if o != "error"])[1]
+    """One open-loop step (fresh connections)."""
+    return open_steps(port, requests, users, [(name, interval, seconds)], pids)[0]
+
+
+def summarize(
+    name: str, users: int, interval: float, seconds: float, cpu: float, records: list[Any]
+) -> dict[str, Any]:
+    """One phase's outcomes, latency (from the scheduled time) and server CPU per answer."""
+    ok = [r[1] for r in records if r[2] == "ok"]
+    refused = [r[1] for r in records if r[2] == "refused"]
+    errors = sum(1 for r in records if r[2] == "error")
+    generator_lag_p99 = quantiles([r[3] for r in records])[1]
+    # From the actual send: what the server (and the network) took, without the wait for
+    # the same user's previous answer.
+    service_p99 = quantiles([r[4] for r in records if r[2] != "error"])[1]
+    refused_service = [r[4] for r in records if r[2] == "refused"]
     p50, p99 = quantiles(ok)
     result = {
         "step": name, "users": users, "interval": interval, "seconds": seconds,
@@ -226,16 +268,18 @@ def open_step(
         "rate": len(ok) / seconds, "p50": p50, "p99": p99,
         "refused_p99": quantiles(refused)[1] if refused else None,
         "refused_max": max(refused) * 1000 if refused else None,
+        "refused_service_p99": quantiles(refused_service)[1] if refused else None,
         "cpu_ms_per_call": cpu * 1000 / max(1, len(ok) + len(refused)),
-        "send_late_p99": send_late_p99,
+        "generator_lag_p99": generator_lag_p99,
         "service_p99": service_p99,
         "records": records,
     }  # fmt: skip
     print(
         f"{name}: sent {result['sent']}, ok {result['ok']}, refused {result['refused']}, "
         f"errors {errors}, p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-        f"503 p99 {result['refused_p99'] or 0:.1f} ms, sent late p99 {send_late_p99:.1f} ms, "
-        f"from send p99 {service_p99:.1f} ms, "
+        f"503 p99 {result['refused_p99'] or 0:.1f} ms (from send "
+        f"{result['refused_service_p99'] or 0:.1f}), from send p99 {service_p99:.1f} ms, "
+        f"generator lag p99 {generator_lag_p99:.1f} ms, "
         f"cpu {result['cpu_ms_per_call']:.2f} ms/call",
         flush=True,
     )
@@ -266,19 +310,6 @@ def rpc(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
             "params": {"name": tool, "arguments": arguments}}  # fmt: skip
 
 
-def wait_http(url: str, timeout: float = 120.0) -> None:
-    """Wait until `url` answers 200."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not come up")
-
-
 # --- scenario: full chain vs bare FastMCP ---------------------------------------------------
 def serve_chain(port: int, issuer: str, audience: str) -> None:
     """The full chain with a trivial tool, served as every platform server is (run_server)."""
@@ -300,7 +331,7 @@ def serve_chain(port: int, issuer: str, audience: str) -> None:
     settings = CommonSettings(
         port=port, service_name="bench-chain", oidc_issuer=issuer, oidc_audience=audience,
         secrets_backend="file", secrets_file="unused", policy_path=str(POLICY),
-        rate_limit_per_minute=10_000_000, redis_url=redis_url(),
+        rate_limit_per_minute=10_000_000, redis_url=redis_url(), workers=1,
     )  # fmt: skip
     server = create_server(
         settings, name="bench", resource="github", toolsets=[ts], secrets=StaticSecretStore({})
@@ -333,12 +364,6 @@ def serve_bare(port: int) -> None:
 
     app = mcp.http_app(stateless_http=True, json_response=True)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
-
-
-def spawn(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """A child process, its output discarded."""
-    return subprocess.Popen(args, env={**os.environ, **(env or {})},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
 
 
 def chain_scenario(seconds: float, rounds: int) -> dict[str, Any]:
@@ -394,11 +419,13 @@ def chain_scenario(seconds: float, rounds: int) -> dict[str, Any]:
 
 
 # --- scenario: the platform as `make up` runs it ---------------------------------------------
-def platform_scenario(quick: bool) -> dict[str, Any]:
+def platform_scenario(quick: bool, workers: int | None) -> dict[str, Any]:
     """catalyst-center list_devices through the launcher's platform, and the REST proxy."""
     from platform_launcher.platform import LocalPlatform, PlatformPorts
 
     os.environ.setdefault("MCP_RATE_LIMIT_PER_MINUTE", "10000000")  # on, never hit
+    if workers is not None:  # as `MCP_WORKERS=N make up` runs it: N per service
+        os.environ["MCP_WORKERS"] = str(workers)
     state = Path(tempfile.mkdtemp(prefix="bench-platform-"))
     local = LocalPlatform(ports=PlatformPorts.free(), state_dir=state, say=lambda _: None)
     results: dict[str, Any] = {"steps": []}
@@ -443,24 +470,24 @@ def platform_scenario(quick: bool) -> dict[str, Any]:
             (cpu_seconds(sim_pids) - before_sim) * 1000 / max(1, miss["ok"])
         )
         steps.append(miss)
-        steps.append(open_step("1,000 users every 2 s", cc_port, reads, 1000, 2.0,
-                               20 if quick else 60, server_pids))  # fmt: skip
-        # The same 1,000 users (the same connections), each calling 3x as often as the
-        # server can answer them all: overload in calls, not in new connections (thousands
-        # of connects in one second would measure the kernel's SYN backlog instead).
+        # The same 1,000 users on the same connections through three phases: every 2 s,
+        # then each calling 3x as often as the server can answer them all (overload in
+        # calls, not in new connections), then every 2 s again (recovery).
         over_rate = 3 * capacity["rate"]
         over_interval = 1000 / over_rate
         cc_token = token(cc_url)
         reads = [r.replace(r.split(b"Bearer ")[1].split(b"\r\n")[0], cc_token.encode())
                  for r in reads]  # fmt: skip
-        overload = open_step(f"overload: 3x capacity ({over_rate:,.0f} calls/s: 1,000 users "
-                             f"every {over_interval * 1000:.0f} ms)", cc_port, reads, 1000,
-                             over_interval, 20, server_pids)  # fmt: skip
-        steps.append(overload)
-        recovery = open_step("recovery: 1,000 users every 2 s", cc_port, reads, 1000, 2.0, 15,
-                             server_pids)  # fmt: skip
+        phases: list[Phase] = [
+            ("1,000 users every 2 s", 2.0, 20 if quick else 60),
+            (f"overload: 3x capacity ({over_rate:,.0f} calls/s: 1,000 users every "
+             f"{over_interval * 1000:.0f} ms)", over_interval, 20),
+            ("recovery: 1,000 users every 2 s", 2.0, 15),
+        ]  # fmt: skip
+        steady, overload, recovery = open_steps(cc_port, reads, 1000, phases, server_pids)
+        steps += [steady, overload]
         windows: dict[int, list[float]] = {}
-        for sched, lat, outcome, _ in recovery["records"]:
+        for sched, lat, outcome, *_ in recovery["records"]:
             if outcome == "ok":
                 windows.setdefault(int(sched), []).append(lat)
         recovered = next(
@@ -504,8 +531,9 @@ def render(chain: dict[str, Any] | None, plat: dict[str, Any] | None) -> str:
         "",
         f"{platform.machine()}, {os.cpu_count()} CPUs (shared with the load generator and, on "
         f"this machine, other work), Python {platform.python_version()}, "
-        f"{time.strftime('%Y-%m-%d %H:%M')}. uvloop + httptools (ADR 0008), one worker "
-        "process per service (as `make up` runs it).",
+        f"{time.strftime('%Y-%m-%d %H:%M')}. uvloop + httptools (ADR 0008); the platform "
+        f"with MCP_WORKERS={os.environ.get('MCP_WORKERS', '1')} worker process(es) per service "
+        f"(`make up` runs 1) and MCP_MAX_IN_FLIGHT={os.environ.get('MCP_MAX_IN_FLIGHT', '64')}.",
         "",
     ]
     if chain:
@@ -533,8 +561,9 @@ def render(chain: dict[str, Any] | None, plat: dict[str, Any] | None) -> str:
             f"{plat['log_lines']} for {plat['calls_total']} calls.",
             "",
             "| step | sent | ok | 503 | errors | ok calls/s | p50 (ms) | p99 (ms) | "
-            "503 p99 / max (ms) | sent late p99 (ms) | server CPU ms/call |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            "503 p99 / max (ms) | 503 from send p99 (ms) | generator lag p99 (ms) | "
+            "server CPU ms/call |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for s in plat["steps"]:
             refused = (f"{s['refused_p99']:.1f} / {s['refused_max']:.1f}"
@@ -542,7 +571,8 @@ def render(chain: dict[str, Any] | None, plat: dict[str, Any] | None) -> str:
             lines.append(
                 f"| {s['step']} | {s['sent']} | {s['ok']} | {s['refused']} | {s['errors']} | "
                 f"{s['rate']:,.0f} | {s['p50']:.1f} | {s['p99']:.1f} | {refused} | "
-                f"{s['send_late_p99']:.1f} | {s['cpu_ms_per_call']:.2f} |"
+                f"{s['refused_service_p99'] or 0:.1f} | {s['generator_lag_p99']:.1f} | "
+                f"{s['cpu_ms_per_call']:.2f} |"
             )
         miss = next(s for s in plat["steps"] if s["step"].startswith("cache misses"))
         recovery = next(s for s in plat["steps"] if s["step"].startswith("recovery"))
@@ -552,13 +582,15 @@ def render(chain: dict[str, Any] | None, plat: dict[str, Any] | None) -> str:
             f"simulator {miss['sim_cpu_ms_per_call']:.2f} ms. Recovery: p99 under 300 ms in "
             f"every 1-s window from {recovery['recovered_after_s']} s after the overload.",
             "",
-            "`sent late p99` is the load generator's own lag behind its schedule (it runs on "
-            "the same cores). Where it is large, the step measures the machine, not the server: "
-            "latency counts from the scheduled send, so a starved generator's lag counts as the "
-            "server's.",
+            "Latency counts from each call's scheduled time: a user whose previous call is "
+            "answered late sends its next one late, and that wait counts. `503 from send` is "
+            "how long a refusal took from its actual send. `generator lag` is the load "
+            "generator's own delay (send time minus the later of the scheduled time and the "
+            "user's previous answer): the generator short of CPU on the shared cores.",
             "",
         ]
-    lines += ["Re-run: `uv run python bench/load.py --write docs/benchmarks.md`.", MARK]
+    lines += ["Re-run: `uv run python bench/load.py [--workers 2] --write docs/benchmarks.md`.",
+              MARK]  # fmt: skip
     return "\n".join(lines)
 
 
@@ -575,14 +607,12 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0, help="chain: per server")
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--quick", action="store_true", help="shorter platform steps")
+    parser.add_argument("--workers", type=int, help="platform: MCP_WORKERS for every service")
     parser.add_argument("--write", type=Path, help="Markdown file to update")
     args = parser.parse_args()
     chain = chain_scenario(args.seconds, args.rounds) if args.scenario != "platform" else None
-    plat = platform_scenario(args.quick) if args.scenario != "chain" else None
-    section = render(chain, plat)
-    print(section)
-    if args.write:
-        write_section(args.write, section, MARK)
+    plat = platform_scenario(args.quick, args.workers) if args.scenario != "chain" else None
+    publish(render(chain, plat), MARK, args.write)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
+from harness import free_port, spawn, wait_http
 from report import publish
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -42,13 +42,6 @@ VENV = ROOT / ".bench-venvs" / "mcpo"
 MCPO_VERSION = "0.0.20"
 MCPO_REQUIREMENTS = (f"mcpo=={MCPO_VERSION}", "mcp<2", "fastapi<0.145")
 MARK = "<!-- rest_proxy -->"
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # --- the MCP server (child process) --------------------------------------------------------
@@ -186,29 +179,6 @@ def ensure_mcpo() -> Path:
         subprocess.run([*pip, *MCPO_REQUIREMENTS], check=True)
         marker.write_text(wanted)
     return exe
-
-
-def wait_http(url: str, timeout: float = 90.0, ok: tuple[int, ...] = (200,)) -> None:
-    """Wait until `url` answers one of `ok`."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(url, timeout=1).status_code in ok:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError(f"{url} did not come up")
-
-
-def spawn(args: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    """A child process with its output discarded."""
-    return subprocess.Popen(
-        args,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def run(clients: int, seconds: float, warmup: float, rounds: int) -> dict[str, Any]:

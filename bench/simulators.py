@@ -21,7 +21,8 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from load import closed_step, cpu_seconds, free_port, wait_http
+from harness import free_port, wait_http
+from load import closed_step, cpu_seconds
 from report import publish
 
 MARK = "<!-- simulators -->"

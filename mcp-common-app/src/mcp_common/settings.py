@@ -68,11 +68,12 @@ class CommonSettings(BaseSettings):
     # every worker's counts (PROMETHEUS_MULTIPROC_DIR, per service).
     workers: int = Field(1, ge=0, le=64)
     # Admission control: HTTP requests in flight per process; past it, 503 + Retry-After at
-    # once (ADR 0008: measured on 2 cores, the default keeps p99 of admitted calls low).
-    max_in_flight: int = Field(128, ge=1, le=100_000)
+    # once (ADR 0008: measured at 3x capacity on 2 cores, 64 keeps admitted calls' p99 under
+    # 300 ms and refusals near 50 ms; 128 let admitted calls wait over a second).
+    max_in_flight: int = Field(64, ge=1, le=100_000)
     # ... and, when set, while the event loop runs more than this many ms late (the process
     # is out of CPU: admitting more would make every request later). Off by default (0):
-    # its benefit could not be measured on a 2-core host (ADR 0008).
+    # measured at 3x capacity it did worse than the bound on requests in flight (ADR 0008).
     max_loop_lag_ms: float = Field(0.0, ge=0, le=60_000)
 
     # Authentication (OIDC)
