@@ -25,7 +25,12 @@ from mcp_common.server._rate_limit import InMemoryRateLimiter, RateLimiter, Redi
 from mcp_common.server._rate_limit_middleware import RateLimitMiddleware
 from mcp_common.server._read_cache import InMemoryReadCache, ReadCache, RedisReadCache
 from mcp_common.server._runtime import GC_THRESHOLDS, tune_gc
-from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
+from mcp_common.server._tool_call import (
+    ToolCallContext,
+    ToolCallNext,
+    run_when_work_ends,
+    when_work_ends,
+)
 from mcp_common.server._tool_errors import ERROR_KINDS, ERROR_META, error_result
 from mcp_common.server._toolset import Toolset, ToolSpec, tool
 from mcp_common.server._workers import SPEC_ENV, prepare_metrics_dir, spec_location, worker_app
@@ -71,10 +76,12 @@ __all__ = [
     "prepare_metrics_dir",
     "run_listener",
     "run_server",
+    "run_when_work_ends",
     "run_workers",
     "serve",
     "spec_location",
     "tool",
     "tune_gc",
+    "when_work_ends",
     "worker_app",
 ]

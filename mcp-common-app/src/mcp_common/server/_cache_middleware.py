@@ -22,7 +22,7 @@ from pydantic import TypeAdapter
 from mcp_common.observability._logging import get_logger
 from mcp_common.observability._metrics import PlatformMetrics
 from mcp_common.server._read_cache import ReadCache
-from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
+from mcp_common.server._tool_call import ToolCallContext, ToolCallNext, when_work_ends
 from mcp_common.server._toolset import ToolSpec
 
 __all__ = ["ReadCacheMiddleware"]
@@ -55,11 +55,18 @@ class ReadCacheMiddleware(Middleware):
             return await call_next(context)
         backend = await self._backend()
         if spec.cache_ttl is None:  # a write: fresh reads after it, whatever its outcome
-            try:
-                return await call_next(context)
-            finally:
-                await self._cache.invalidate(self._tag(backend, t) for t in spec.invalidates)
+            tags = [self._tag(backend, t) for t in spec.invalidates]
+
+            async def invalidate() -> None:
+                await self._cache.invalidate(tags)
                 self._count(spec.name, "invalidate")
+
+            # Run as a task, the write goes on after the call answers: invalidate then too.
+            try:
+                with when_work_ends(invalidate):
+                    return await call_next(context)
+            finally:
+                await invalidate()
         key = self._key(spec.name, context.message.arguments or {}, backend)
         cached = await self._cache.get(key)
         if cached is not None:

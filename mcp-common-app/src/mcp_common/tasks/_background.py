@@ -47,6 +47,7 @@ from mcp_common.errors import PlatformError
 from mcp_common.observability._logging import get_logger
 from mcp_common.server._components import _redis
 from mcp_common.server._error_middleware import ErrorMiddleware
+from mcp_common.server._tool_call import run_when_work_ends
 from mcp_common.settings import CommonSettings
 from mcp_common.tasks._extension import TasksExtension
 from mcp_common.tasks._memory_records import InMemoryTaskRecords
@@ -362,7 +363,10 @@ class BackgroundTaskStore:
 
 
 async def _call(start: StartWork) -> object:
-    return await start()
+    try:
+        return await start()
+    finally:  # what the middlewares do when a call is done (e.g. the read cache's drop)
+        await run_when_work_ends()
 
 
 def _failed(message: str) -> dict[str, Any]:
