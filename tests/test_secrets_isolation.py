@@ -9,28 +9,16 @@ the launcher and the table in docs/security.md name the same role and path per s
 
 from __future__ import annotations
 
-import base64
-import datetime
 import importlib
-import json
 import os
 import re
 import secrets
 import subprocess
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
 from mcp_common.errors import SecretError
 from mcp_common.secrets import AppRoleAuth, VaultSecretStore
@@ -42,6 +30,7 @@ from platform_launcher.platform import (
     WORKER_VAULT_ROLE,
     backend_secrets,
 )
+from platform_testkit.kubernetes import KubernetesCluster, enable_kubernetes_auth
 from simulator_kit.serve import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -217,73 +206,12 @@ async def test_a_server_logged_in_as_itself_is_refused_another_servers_and_the_w
 
 
 # ---------------------------------------------------------------- Kubernetes auth, for real
-class Cluster:
-    """The TokenReview API of a cluster: it vouches for the service account tokens it issued."""
-
-    def __init__(self) -> None:
-        self.issued: dict[str, tuple[str, str, str]] = {}
-        review = Route("/apis/authentication.k8s.io/v1/tokenreviews", self.review, methods=["POST"])
-        self.app = Starlette(routes=[review])
-
-    def issue(self, account: str, namespace: str = "mcp") -> str:
-        """A service account token (JWT-shaped; OpenBao trusts the review, not a signature)."""
-        uid = str(uuid.uuid4())
-        claims = {
-            "iss": "kubernetes/serviceaccount",
-            "sub": f"system:serviceaccount:{namespace}:{account}",
-            "kubernetes.io/serviceaccount/namespace": namespace,
-            "kubernetes.io/serviceaccount/service-account.name": account,
-            "kubernetes.io/serviceaccount/service-account.uid": uid,
-        }
-        parts = [{"alg": "RS256", "kid": "sa"}, claims]
-        token = ".".join([*(_b64(part) for part in parts), uuid.uuid4().hex])
-        self.issued[token] = (namespace, account, uid)
-        return token
-
-    async def review(self, request: Request) -> JSONResponse:
-        token = (await request.json())["spec"]["token"]
-        status: dict[str, object] = {"authenticated": token in self.issued}
-        if token in self.issued:
-            namespace, account, uid = self.issued[token]
-            status["user"] = {
-                "username": f"system:serviceaccount:{namespace}:{account}",
-                "uid": uid,
-            }
-        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "status": status}
-        return JSONResponse(body, status_code=201)
-
-
-def _b64(part: dict[str, object]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
-
-
-def _ca_pem() -> str:
-    # OpenBao insists on a CA certificate; the stand-in speaks plain HTTP, so it goes unused.
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubernetes")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
 @pytest.fixture(scope="module")
-def cluster(bao: OpenBaoDevServer) -> Iterator[Cluster]:
+def cluster(bao: OpenBaoDevServer) -> Iterator[KubernetesCluster]:
     """Kubernetes auth configured as an operator would, then kubernetes-roles.sh run by `bao`."""
-    cluster = Cluster()
+    cluster = KubernetesCluster()
     with BackgroundServer(cluster.app) as server:
-        bao.request("POST", "sys/auth/kubernetes", {"type": "kubernetes"})
-        config = {"kubernetes_host": server.url, "kubernetes_ca_cert": _ca_pem(),
-                  "disable_local_ca_jwt": True}  # fmt: skip
-        bao.request("POST", "auth/kubernetes/config", config)
+        enable_kubernetes_auth(bao, mount="kubernetes", host=server.url)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("BAO_", "VAULT_"))}
         env |= {"BAO_ADDR": bao.addr, "BAO_TOKEN": bao.root_token, "VAULT": find_bao_binary()}
         done = subprocess.run(
@@ -304,7 +232,7 @@ def _k8s_login(bao: OpenBaoDevServer, role: str, jwt: str) -> httpx.Response:
 
 
 def test_kubernetes_roles_bind_each_service_account_to_its_own_policy(
-    bao: OpenBaoDevServer, cluster: Cluster
+    bao: OpenBaoDevServer, cluster: KubernetesCluster
 ) -> None:
     roles = bao.request("LIST", "auth/kubernetes/role")["data"]["keys"]
     assert set(roles) == set(READS) - {"mcp-workflows"}
@@ -316,7 +244,7 @@ def test_kubernetes_roles_bind_each_service_account_to_its_own_policy(
 
 
 def test_a_pod_reads_its_own_secret_with_its_service_account_and_nothing_else(
-    bao: OpenBaoDevServer, cluster: Cluster
+    bao: OpenBaoDevServer, cluster: KubernetesCluster
 ) -> None:
     github_pod = cluster.issue("mcp-github")
     login = _k8s_login(bao, "mcp-github", github_pod)

@@ -1,6 +1,6 @@
 """McpPlatformTools as an MCP client: answers mapped to typed results, errors classified.
 
-A small real platform server (`create_server`, static token verifier and policy) stands in
+A small real platform server (`static_server`: static token verifier and policy) stands in
 for the Catalyst Center and ServiceNow servers here (the end-to-end tests use the real ones):
 it answers like them, including their error texts, audit events and HTTP statuses.
 """
@@ -22,10 +22,10 @@ from fastmcp.exceptions import ToolError
 from pydantic import Field
 from temporalio.testing import ActivityEnvironment
 
-from mcp_common import CommonSettings, Principal, Toolset, create_server
+from mcp_common import Principal, Toolset
 from mcp_common.errors import AuthenticationError, UpstreamError
 from mcp_common.observability import AUDIT_LOGGER, EcsJsonFormatter
-from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
+from platform_testkit.static_server import static_server
 from simulator_kit.serve import BackgroundServer
 from temporal_service.activities.mcp_tools import McpPlatformTools, is_transient
 from temporal_service.activities.platform import DeploySpec, ToolCallFailed
@@ -162,23 +162,14 @@ def seen() -> Iterator[Seen]:
 
 def start_fake(serve: Callable[..., BackgroundServer], seen: Seen) -> BackgroundServer:
     port = free_port()
-    settings = CommonSettings(
-        port=port,
-        oidc_issuer="http://127.0.0.1:1",
-        oidc_audience="mcp-platform",
-        secrets_backend="file",
-        secrets_file="unused",
-        rate_limit_per_minute=0,
-    )
-    server = create_server(
-        settings,
+    server = static_server(
+        port,
         name="fake",
         resource="servicenow",
         toolsets=[fake_tools()],
-        verifier=StaticVerifier({TOKEN: WORKER}),
+        tokens={TOKEN: WORKER},
         # The policy refuses reading the change called "denied".
-        authorizer=StaticAuthorizer(lambda r: r.arguments.get("change") != "denied"),
-        secrets=StaticSecretStore({}),
+        allow=lambda r: r.arguments.get("change") != "denied",
         rate_limiter=_LimitsUpdates(),
     )
     return serve(seen.wrap(server.http_app()), port)

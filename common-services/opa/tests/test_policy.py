@@ -1,7 +1,8 @@
 """The authorization policy (policy.rego) as a decision table, evaluated by the embedded engine.
 
-The expected answers are written out by hand below, not derived from the policy's logic.
-test_opa_authorizer.py runs the same table through the remote engine.
+The expected answers are written out by hand, not derived from the policy's logic: the main
+table in `platform_testkit.policy_cases` (mcp-common-app's test_opa.py runs it through the
+remote engine too), the workflows and delegation tables below.
 """
 
 from __future__ import annotations
@@ -13,106 +14,22 @@ from typing import Any
 import pytest
 import regopy
 
-from mcp_common.auth import Principal
 from mcp_common.policy import AuthorizationRequest, RegoAuthorizer
+from platform_testkit.policy_cases import (
+    ACTIONS,
+    EXPECTED,
+    GROUPS,
+    RESOURCES,
+    UNION_CASES,
+    Case,
+    policy_request,
+)
 
 OPA_DIR = Path(__file__).parents[1]
 POLICY = OPA_DIR / "policy.rego"
 POLICY_TESTS = OPA_DIR / "policy_test.rego"
 
-GROUPS = ("admin", "network-engineers", "service-desk", "developers", "contractors", "")
-RESOURCES = ("catalyst-center", "radkit", "servicenow", "github", "rest-api-proxy", "billing")
-ACTIONS = ("read", "write", "execute")
-
-# One row per (group, resource). Each action column holds two marks: without MFA, with MFA.
-# Y = allowed, - = denied. "contractors" is a group the policy does not know; "(none)" is a
-# caller with no group at all; "billing" is a resource the policy does not know.
-TABLE = """
-group               resource          read  write  execute
-admin               catalyst-center   YY    -Y     -Y
-admin               radkit            YY    -Y     -Y
-admin               servicenow        YY    YY     YY
-admin               github            YY    YY     YY
-admin               rest-api-proxy    YY    YY     YY
-admin               billing           YY    YY     YY
-network-engineers   catalyst-center   YY    -Y     -Y
-network-engineers   radkit            YY    -Y     -Y
-network-engineers   servicenow        --    --     --
-network-engineers   github            --    --     --
-network-engineers   rest-api-proxy    --    --     --
-network-engineers   billing           --    --     --
-service-desk        catalyst-center   YY    --     --
-service-desk        radkit            --    --     --
-service-desk        servicenow        YY    YY     YY
-service-desk        github            --    --     --
-service-desk        rest-api-proxy    YY    YY     YY
-service-desk        billing           --    --     --
-developers          catalyst-center   --    --     --
-developers          radkit            --    --     --
-developers          servicenow        --    --     --
-developers          github            YY    YY     YY
-developers          rest-api-proxy    YY    YY     YY
-developers          billing           --    --     --
-contractors         catalyst-center   --    --     --
-contractors         radkit            --    --     --
-contractors         servicenow        --    --     --
-contractors         github            --    --     --
-contractors         rest-api-proxy    --    --     --
-contractors         billing           --    --     --
-(none)              catalyst-center   --    --     --
-(none)              radkit            --    --     --
-(none)              servicenow        --    --     --
-(none)              github            --    --     --
-(none)              rest-api-proxy    --    --     --
-(none)              billing           --    --     --
-"""
-
-
-def _parse(table: str) -> dict[tuple[tuple[str, ...], str, str, bool], bool]:
-    expected: dict[tuple[tuple[str, ...], str, str, bool], bool] = {}
-    for line in table.strip().splitlines()[1:]:
-        group, resource, *marks = line.split()
-        groups = () if group == "(none)" else (group,)
-        for action, pair in zip(ACTIONS, marks, strict=True):
-            expected[(groups, resource, action, False)] = pair[0] == "Y"
-            expected[(groups, resource, action, True)] = pair[1] == "Y"
-    return expected
-
-
-# (groups, resource, action, mfa) -> allowed
-EXPECTED = _parse(TABLE)
-
-# Several groups combine: whatever any one of them grants (the MFA rule still applies).
-UNION_CASES: list[tuple[tuple[str, ...], str, str, bool, bool]] = [
-    (("service-desk", "developers"), "servicenow", "write", False, True),
-    (("service-desk", "developers"), "github", "execute", False, True),
-    (("service-desk", "developers"), "catalyst-center", "read", False, True),
-    (("service-desk", "developers"), "catalyst-center", "write", True, False),
-    (("service-desk", "network-engineers"), "catalyst-center", "write", True, True),
-    (("service-desk", "network-engineers"), "catalyst-center", "write", False, False),
-    (("service-desk", "network-engineers"), "servicenow", "execute", False, True),
-    (("contractors", "developers"), "rest-api-proxy", "write", False, True),
-    (("contractors", "developers"), "radkit", "read", True, False),
-    (("admin", "contractors"), "radkit", "execute", True, True),
-    (("admin", "contractors"), "radkit", "execute", False, False),
-]
-
 UNKNOWN_ACTIONS = ("delete", "READ", "Write", "", "*", "admin")
-
-
-def request_for(
-    groups: tuple[str, ...], resource: str, action: str, mfa: bool
-) -> AuthorizationRequest:
-    """The request a server would build for this caller and tool."""
-    principal = Principal(subject="alice", groups=frozenset(groups), mfa=mfa)
-    return AuthorizationRequest(
-        principal=principal,
-        server=resource,
-        resource=resource,
-        action=action,
-        tool="some_tool",
-        arguments={"site": "paris"},
-    )
 
 
 @pytest.fixture(scope="module")
@@ -120,7 +37,7 @@ def engine() -> RegoAuthorizer:
     return RegoAuthorizer(POLICY)
 
 
-def _case_id(case: tuple[tuple[str, ...], str, str, bool]) -> str:
+def _case_id(case: Case) -> str:
     groups, resource, action, mfa = case
     return f"{'+'.join(groups) or 'no-group'}-{resource}-{action}-{'mfa' if mfa else 'nomfa'}"
 
@@ -131,10 +48,8 @@ def test_table_covers_every_group_resource_action_and_mfa() -> None:
 
 
 @pytest.mark.parametrize("case", list(EXPECTED), ids=_case_id)
-async def test_policy_decides_as_the_table_says(
-    engine: RegoAuthorizer, case: tuple[tuple[str, ...], str, str, bool]
-) -> None:
-    assert await engine.decide(request_for(*case)) is EXPECTED[case]
+async def test_policy_decides_as_the_table_says(engine: RegoAuthorizer, case: Case) -> None:
+    assert await engine.decide(policy_request(*case)) is EXPECTED[case]
 
 
 @pytest.mark.parametrize(("groups", "resource", "action", "mfa", "allowed"), UNION_CASES)
@@ -146,7 +61,7 @@ async def test_groups_combine_as_a_union(
     mfa: bool,
     allowed: bool,
 ) -> None:
-    assert await engine.decide(request_for(groups, resource, action, mfa)) is allowed
+    assert await engine.decide(policy_request(groups, resource, action, mfa)) is allowed
 
 
 @pytest.mark.parametrize("action", UNKNOWN_ACTIONS)
@@ -154,7 +69,7 @@ async def test_groups_combine_as_a_union(
 async def test_unknown_actions_are_denied_even_to_admin_with_mfa(
     engine: RegoAuthorizer, resource: str, action: str
 ) -> None:
-    assert await engine.decide(request_for(("admin",), resource, action, True)) is False
+    assert await engine.decide(policy_request(("admin",), resource, action, True)) is False
 
 
 @pytest.mark.parametrize(
@@ -262,34 +177,10 @@ DELEGATION_EXPECTED = {
 
 
 def tool_request(
-    groups: tuple[str, ...],
-    resource: str,
-    tool: str,
-    action: str,
-    *,
-    actors: tuple[str, ...] = (),
-    on_behalf_of: str | None = None,
-    mfa: bool = False,
-    arguments: dict[str, Any] | None = None,
-    facts: dict[str, Any] | None = None,
+    groups: tuple[str, ...], resource: str, tool: str, action: str, **details: Any
 ) -> AuthorizationRequest:
     """The request a server builds for a named tool, maybe for a workload acting for someone."""
-    principal = Principal(
-        subject="caller",
-        groups=frozenset(groups),
-        mfa=mfa,
-        on_behalf_of=on_behalf_of,
-        actors=actors,
-    )
-    return AuthorizationRequest(
-        principal=principal,
-        server=resource,
-        resource=resource,
-        action=action,
-        tool=tool,
-        arguments=arguments or {},
-        facts=facts or {},
-    )
+    return policy_request(groups, resource, action, tool=tool, subject="caller", **details)
 
 
 def test_workflows_table_covers_every_group_action_and_mfa() -> None:
@@ -301,7 +192,7 @@ async def test_workflows_resource_decides_as_its_table_says(
     engine: RegoAuthorizer, case: tuple[tuple[str, ...], str, bool]
 ) -> None:
     groups, action, mfa = case
-    request = request_for(groups, "workflows", action, mfa)
+    request = policy_request(groups, "workflows", action, mfa)
     assert await engine.decide(request) is WORKFLOWS_EXPECTED[case]
 
 

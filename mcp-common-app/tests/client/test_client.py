@@ -1,5 +1,5 @@
-"""McpClient against a real stateless JSON server built with create_server (and respx for the
-HTTP answers a real server does not give: 429/5xx from a gateway, garbage, SSE)."""
+"""McpClient against a real stateless JSON server built with create_server (`static_server`;
+respx for the HTTP answers a real server does not give: 429/5xx from a gateway, garbage, SSE)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,11 @@ import pytest
 import respx
 from pydantic import Field
 
-from mcp_common import CommonSettings, Principal, Toolset, create_server
+from mcp_common import Principal, Toolset
 from mcp_common.client import McpCallError, McpClient, ToolInfo, visibility_key
 from mcp_common.errors import PlatformError, UpstreamError
 from mcp_common.server import InMemoryRateLimiter
-from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
+from platform_testkit.static_server import static_server
 from simulator_kit.serve import BackgroundServer
 
 TOKEN = "token-of-alice"
@@ -81,22 +81,13 @@ class _OnlyLimited:
 @pytest.fixture(scope="module")
 def server(serve: Callable[..., BackgroundServer]) -> str:
     port = _port()
-    settings = CommonSettings(
-        port=port,
-        oidc_issuer="http://127.0.0.1:1",
-        oidc_audience="mcp-platform",
-        secrets_backend="file",
-        secrets_file="unused",
-        rate_limit_per_minute=0,
-    )
-    platform = create_server(
-        settings,
+    platform = static_server(
+        port,
         name="t",
         resource="github",
         toolsets=[tools()],
-        verifier=StaticVerifier({TOKEN: ALICE}),
-        authorizer=StaticAuthorizer(lambda r: r.action == "read"),
-        secrets=StaticSecretStore({}),
+        tokens={TOKEN: ALICE},
+        allow=lambda r: r.action == "read",
         rate_limiter=_OnlyLimited(),
     )
     return f"{serve(platform.http_app(), port).url}/mcp"

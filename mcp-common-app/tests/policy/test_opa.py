@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
+import functools
 import json
 import math
 import socket
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import httpx
@@ -24,14 +23,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from mcp_common.auth import Principal
 from mcp_common.errors import PolicyEngineError
-from mcp_common.policy import (
-    AuthorizationRequest,
-    CachingAuthorizer,
-    OPAAuthorizer,
-    RegoAuthorizer,
-)
+from mcp_common.policy import CachingAuthorizer, OPAAuthorizer, RegoAuthorizer
+from platform_testkit.policy_cases import EXPECTED, UNION_CASES, policy_request
 
 REPO = Path(__file__).parents[3]
 POLICY = REPO / "common-services" / "opa" / "policy.rego"
@@ -39,37 +33,12 @@ OPA_URL = "http://127.0.0.1:8181"  # only ever reached through respx in the cont
 DECISION_URL = OPA_URL + "/v1/data/authz/allow"
 
 
-def _load_policy_table() -> ModuleType:
-    """The hand-written decision table of common-services/opa/tests/test_policy.py."""
-    path = REPO / "common-services" / "opa" / "tests" / "test_policy.py"
-    spec = importlib.util.spec_from_file_location("opa_policy_table", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-TABLE = _load_policy_table()
 CASES: list[tuple[tuple[str, ...], str, str, bool, bool]] = [
-    (*case, allowed) for case, allowed in TABLE.EXPECTED.items()
-] + TABLE.UNION_CASES
+    (*case, allowed) for case, allowed in EXPECTED.items()
+] + UNION_CASES
 
-
-def request(
-    groups: tuple[str, ...] = ("developers",),
-    resource: str = "github",
-    action: str = "read",
-    mfa: bool = False,
-) -> AuthorizationRequest:
-    principal = Principal(subject="alice", groups=frozenset(groups), mfa=mfa)
-    return AuthorizationRequest(
-        principal=principal,
-        server=resource,
-        resource=resource,
-        action=action,
-        tool="list_repos",
-        arguments={"password": "hunter2-not-for-logs"},
-    )
+# A table case as a request whose arguments hold a secret no error may quote.
+request = functools.partial(policy_request, arguments={"password": "hunter2-not-for-logs"})
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +140,7 @@ async def test_remote_engine_gives_the_table_answers_like_the_embedded_one(
             mismatches.append((groups, resource, action, mfa, remote_answer, embedded_answer))
     await remote.aclose()
     assert mismatches == []
-    assert len(seen) == len(CASES) == 216 + len(TABLE.UNION_CASES)
+    assert len(seen) == len(CASES) == 216 + len(UNION_CASES)
 
 
 async def test_request_carries_the_policy_input_under_input(

@@ -5,36 +5,17 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from mcp_common.auth import Principal
 from mcp_common.errors import ConfigurationError, PolicyEngineError
-from mcp_common.policy import AuthorizationRequest, RegoAuthorizer
+from mcp_common.policy import RegoAuthorizer
+from platform_testkit.policy_cases import policy_request as request
 
 POLICY = Path(__file__).parents[3] / "common-services" / "opa" / "policy.rego"
 
 ADMIN_READS = {"groups": ["admin"], "resource": "github", "action": "read", "mfa": False}
 DEVELOPER_ON_RADKIT = {"groups": ["developers"], "resource": "radkit", "action": "read"}
-
-
-def request(
-    groups: tuple[str, ...] = ("developers",),
-    resource: str = "github",
-    action: str = "read",
-    mfa: bool = False,
-    **arguments: Any,
-) -> AuthorizationRequest:
-    principal = Principal(subject="alice", groups=frozenset(groups), mfa=mfa)
-    return AuthorizationRequest(
-        principal=principal,
-        server=resource,
-        resource=resource,
-        action=action,
-        tool="list_repos",
-        arguments=arguments,
-    )
 
 
 def write_policy(tmp_path: Path, body: str, name: str = "policy.rego") -> Path:
@@ -166,7 +147,7 @@ async def test_an_input_regopy_cannot_take_raises_without_quoting_it(
 ) -> None:
     when = datetime(2031, 5, 17, tzinfo=UTC)
     with pytest.raises(PolicyEngineError) as caught:
-        await engine.decide(request(when=when))
+        await engine.decide(request(arguments={"when": when}))
     assert "2031" not in str(caught.value)
 
 

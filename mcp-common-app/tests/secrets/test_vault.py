@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import os
 import re
 import secrets
 import signal
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -334,20 +335,23 @@ def stoppable_bao() -> Iterator[OpenBaoDevServer]:
         yield server
 
 
+@pytest.fixture
+def stoppable_store(
+    stoppable_bao: OpenBaoDevServer, stores: list[VaultSecretStore]
+) -> Callable[..., VaultSecretStore]:
+    """Stores (options as keywords) reading from the stoppable server with its root token."""
+    return functools.partial(
+        make, stores, stoppable_bao.addr, auth=TokenAuth(stoppable_bao.root_token)
+    )
+
+
 async def test_vault_stopped_mid_run_serves_last_known_good_then_fails_clearly(
     stoppable_bao: OpenBaoDevServer,
-    stores: list[VaultSecretStore],
+    stoppable_store: Callable[..., VaultSecretStore],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     stale_max = 1.5
-    store = make(
-        stores,
-        stoppable_bao.addr,
-        auth=TokenAuth(stoppable_bao.root_token),
-        cache_ttl=0,
-        stale_max=stale_max,
-        timeout=1,
-    )
+    store = stoppable_store(cache_ttl=0, stale_max=stale_max, timeout=1)
     fresh = await store.get("api/github")
     fetched_at = time.monotonic()
     stoppable_bao.stop()
@@ -401,18 +405,10 @@ class DegradedHook:
 
 
 async def test_once_vault_hangs_reads_stop_paying_its_timeout_and_ready_stays_up(
-    stoppable_bao: OpenBaoDevServer, stores: list[VaultSecretStore]
+    stoppable_bao: OpenBaoDevServer, stoppable_store: Callable[..., VaultSecretStore]
 ) -> None:
     hook = DegradedHook()
-    store = make(
-        stores,
-        stoppable_bao.addr,
-        auth=TokenAuth(stoppable_bao.root_token),
-        cache_ttl=0,
-        timeout=1.5,
-        unreachable_backoff=30,
-        metrics=hook,
-    )
+    store = stoppable_store(cache_ttl=0, timeout=1.5, unreachable_backoff=30, metrics=hook)
     fresh = await store.get("api/github")
     with paused(stoppable_bao):
         started = time.monotonic()
@@ -430,9 +426,9 @@ async def test_once_vault_hangs_reads_stop_paying_its_timeout_and_ready_stays_up
 
 
 async def test_a_hung_vault_makes_ready_answer_within_its_own_bound(
-    stoppable_bao: OpenBaoDevServer, stores: list[VaultSecretStore]
+    stoppable_bao: OpenBaoDevServer, stoppable_store: Callable[..., VaultSecretStore]
 ) -> None:
-    store = make(stores, stoppable_bao.addr, auth=TokenAuth(stoppable_bao.root_token), timeout=5)
+    store = stoppable_store(timeout=5)
     assert await store.ready()
     with paused(stoppable_bao):
         started = time.monotonic()
@@ -442,18 +438,10 @@ async def test_a_hung_vault_makes_ready_answer_within_its_own_bound(
 
 
 async def test_vault_back_after_the_backoff_ends_the_degradation(
-    stoppable_bao: OpenBaoDevServer, stores: list[VaultSecretStore]
+    stoppable_bao: OpenBaoDevServer, stoppable_store: Callable[..., VaultSecretStore]
 ) -> None:
     hook = DegradedHook()
-    store = make(
-        stores,
-        stoppable_bao.addr,
-        auth=TokenAuth(stoppable_bao.root_token),
-        cache_ttl=0,
-        timeout=1,
-        unreachable_backoff=0.5,
-        metrics=hook,
-    )
+    store = stoppable_store(cache_ttl=0, timeout=1, unreachable_backoff=0.5, metrics=hook)
     await store.get("api/github")
     with paused(stoppable_bao):
         await store.get("api/github")

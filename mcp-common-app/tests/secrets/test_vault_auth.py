@@ -1,31 +1,25 @@
 """Vault authentication (VaultLogin): token, AppRole and Kubernetes logins, renewal, failures.
 
 Against a real OpenBao dev server (Vault API). Kubernetes auth is real too: OpenBao checks
-each service account token with the TokenReview API of a small Kubernetes stand-in served
-on 127.0.0.1. Only the error answers no healthy OpenBao gives (5xx, 429) come from a
-stand-in of their own.
+each service account token with the TokenReview API of a small Kubernetes stand-in
+(`platform_testkit.kubernetes`) served on 127.0.0.1. Only the error answers no healthy
+OpenBao gives (5xx, 429) come from a stand-in of their own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import datetime
-import json
 import logging
 import re
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import hvac
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -42,6 +36,7 @@ from mcp_common.secrets import (
     VaultUnreachable,
     call_vault,
 )
+from platform_testkit.kubernetes import KubernetesCluster, enable_kubernetes_auth
 
 POLICY = "auth-test-reader"
 POLICY_HCL = 'path "secret/data/auth-test/*" { capabilities = ["read"] }'
@@ -72,81 +67,11 @@ def approle_with(openbao: Any, role: str, **options: Any) -> AppRoleAuth:
     return AppRoleAuth(role_id=role_id, secret_id=secret)
 
 
-@dataclass
-class Kubernetes:
-    """The TokenReview API of a cluster: it knows the service account tokens it issued."""
-
-    url: str = ""
-    issued: dict[str, tuple[str, str, str]] = field(default_factory=dict)
-    reviewed: list[str] = field(default_factory=list)
-
-    def issue(self, namespace: str = "mcp", name: str = "mcp-server") -> str:
-        """A service account token (JWT-shaped; OpenBao trusts the review, not a signature)."""
-        uid = str(uuid.uuid4())
-        claims = {
-            "iss": "kubernetes/serviceaccount",
-            "sub": f"system:serviceaccount:{namespace}:{name}",
-            "kubernetes.io/serviceaccount/namespace": namespace,
-            "kubernetes.io/serviceaccount/service-account.name": name,
-            "kubernetes.io/serviceaccount/service-account.uid": uid,
-        }
-        token = ".".join([_b64({"alg": "RS256", "kid": "sa"}), _b64(claims), uuid.uuid4().hex])
-        self.issued[token] = (namespace, name, uid)
-        return token
-
-    async def review(self, request: Request) -> Response:
-        token = (await request.json())["spec"]["token"]
-        self.reviewed.append(token)
-        status: dict[str, Any] = {"authenticated": token in self.issued}
-        if token in self.issued:
-            namespace, name, uid = self.issued[token]
-            status["user"] = {"username": f"system:serviceaccount:{namespace}:{name}", "uid": uid}
-        body = {"apiVersion": "authentication.k8s.io/v1", "kind": "TokenReview", "status": status}
-        return JSONResponse(body, status_code=201)
-
-
-def _b64(claims: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
-
-
-def _self_signed_pem() -> str:
-    # OpenBao insists on a CA certificate; the stand-in speaks plain HTTP, so it goes unused.
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kubernetes")])
-    now = datetime.datetime.now(datetime.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(1)
-        .not_valid_before(now)
-        .not_valid_after(now + datetime.timedelta(days=1))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
 @pytest.fixture(scope="module")
-def kubernetes(openbao: Any, root: hvac.Client, serve: Callable[[Any], Any]) -> Kubernetes:
+def kubernetes(openbao: Any, root: hvac.Client, serve: Callable[[Any], Any]) -> KubernetesCluster:
     """Kubernetes auth enabled at its own mount, bound to service account mcp/mcp-server."""
-    cluster = Kubernetes()
-    app = Starlette(
-        routes=[
-            Route("/apis/authentication.k8s.io/v1/tokenreviews", cluster.review, methods=["POST"])
-        ]
-    )
-    cluster.url = serve(app).url
-    openbao.request("POST", f"sys/auth/{K8S_MOUNT}", {"type": "kubernetes"})
-    openbao.request(
-        "POST",
-        f"auth/{K8S_MOUNT}/config",
-        {
-            "kubernetes_host": cluster.url,
-            "kubernetes_ca_cert": _self_signed_pem(),
-            "disable_local_ca_jwt": True,
-        },
-    )
+    cluster = KubernetesCluster()
+    enable_kubernetes_auth(openbao, mount=K8S_MOUNT, host=serve(cluster.app).url)
     openbao.request(
         "POST",
         f"auth/{K8S_MOUNT}/role/mcp-server",
@@ -388,7 +313,7 @@ async def test_approle_at_another_mount_logs_in_there(
 
 async def test_kubernetes_auth_logs_in_with_the_pods_service_account_token(
     root: hvac.Client,
-    kubernetes: Kubernetes,
+    kubernetes: KubernetesCluster,
     pod_token: PodToken,
     logins: Callable[..., VaultLogin],
     logged_in: Any,
@@ -404,7 +329,7 @@ async def test_kubernetes_auth_logs_in_with_the_pods_service_account_token(
 
 
 async def test_kubernetes_auth_rereads_the_rotated_token_at_every_login(
-    kubernetes: Kubernetes, pod_token: PodToken, logins: Callable[..., VaultLogin]
+    kubernetes: KubernetesCluster, pod_token: PodToken, logins: Callable[..., VaultLogin]
 ) -> None:
     pod_token.mount(kubernetes.issue())
     login = logins(pod_token.auth())
@@ -419,14 +344,17 @@ async def test_kubernetes_auth_rereads_the_rotated_token_at_every_login(
     "account", [("other-ns", "mcp-server"), ("mcp", "someone-else"), None], ids=str
 )
 async def test_a_service_account_outside_the_role_is_refused(
-    kubernetes: Kubernetes,
+    kubernetes: KubernetesCluster,
     pod_token: PodToken,
     logins: Callable[..., VaultLogin],
     account: tuple[str, str] | None,
 ) -> None:
     # None: a token the cluster never issued (TokenReview says unauthenticated).
-    forged = Kubernetes().issue()
-    pod_token.mount(kubernetes.issue(*account) if account else forged)
+    if account is None:
+        pod_token.mount(KubernetesCluster().issue())
+    else:
+        namespace, name = account
+        pod_token.mount(kubernetes.issue(name, namespace))
     login = logins(pod_token.auth())
     with pytest.raises(SecretError, match="Vault rejected the KubernetesAuth credentials"):
         await login.ensure()
