@@ -1,4 +1,4 @@
-"""Fixtures of the Catalyst Center server's tests: the simulator and a client pointed at it."""
+"""Fixtures of the Catalyst Center server's tests: its tools by kind, the simulator, a client."""
 
 from __future__ import annotations
 
@@ -17,6 +17,20 @@ from simulator_kit.serve import BackgroundServer
 SIM_USER = "svc-mcp"
 SIM_PASSWORD = "sim-Pa55word-for-tests"
 SECRET_PATH = "api/catalyst-center"
+READ_TOOLS = {
+    "list_devices",
+    "get_device",
+    "get_device_interfaces",
+    "get_device_config",
+    "list_sites",
+    "get_device_health",
+    "get_network_health",
+    "list_issues",
+    "get_all_templates",
+    "get_template",
+    "get_task",
+}
+ALL_TOOLS = READ_TOOLS | {"preview_template", "deploy_template", "run_show_commands"}
 
 
 class Simulator(SandboxControls):
@@ -51,6 +65,12 @@ class Simulator(SandboxControls):
             "password": SIM_PASSWORD,
             "verify_tls": "true",
         }
+
+
+@pytest.fixture(scope="session")
+def tool_sets() -> dict[str, set[str]]:
+    """The server's tools by what they do: "read" (read-only), "all", and "none"."""
+    return {"read": set(READ_TOOLS), "all": set(ALL_TOOLS), "none": set()}
 
 
 @pytest.fixture(scope="module")

@@ -7,10 +7,6 @@ credentials from OpenBao (AppRole) at `api/catalyst-center` -> the Catalyst Cent
 from __future__ import annotations
 
 import io
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +20,11 @@ from mcp_common.observability import configure_logging
 from platform_launcher.openbao import OpenBaoDevServer
 from platform_testkit import StrictStack as Stack
 from platform_testkit import capture_logs, start_server_stack
+from platform_testkit.server_checks import (
+    assert_fails_before_the_backend,
+    assert_logs_carry_no_device_secret,
+    assert_refuses_to_start_unconfigured,
+)
 from simulator_kit.network import DEVICES, Device
 from simulator_kit.network.configs import running_config
 from simulator_kit.network.secretgen import config_secrets
@@ -34,20 +35,6 @@ def device(hostname: str) -> Device:
     return next(d for d in DEVICES if d.hostname == hostname)
 
 
-READ_TOOLS = {
-    "list_devices",
-    "get_device",
-    "get_device_interfaces",
-    "get_device_config",
-    "list_sites",
-    "get_device_health",
-    "get_network_health",
-    "list_issues",
-    "get_all_templates",
-    "get_template",
-    "get_task",
-}
-ALL_TOOLS = READ_TOOLS | {"preview_template", "deploy_template", "run_show_commands"}
 UNKNOWN_UUID = "00000000-0000-4000-8000-000000000000"
 NTP_TEMPLATE = "cd546576-69b2-5b3e-9263-191e9a914336"
 NTP_PARAMS = {"ntp_primary": "10.0.0.123", "ntp_secondary": "10.0.1.123", "timezone": "UTC"}
@@ -110,8 +97,8 @@ CASES: list[tuple[str, dict[str, Any], Callable[[dict[str, Any]], bool]]] = [
 ]
 
 
-def test_every_tool_is_covered() -> None:
-    assert {name for name, _, _ in CASES} | {"get_task"} == ALL_TOOLS
+def test_every_tool_is_covered(tool_sets: dict[str, set[str]]) -> None:
+    assert {name for name, _, _ in CASES} | {"get_task"} == tool_sets["all"]
 
 
 @pytest.mark.parametrize(("tool", "args", "check"), CASES, ids=[c[0] for c in CASES])
@@ -187,19 +174,19 @@ async def test_task_that_never_ends_times_out_clearly(stack: Stack) -> None:
 
 # --- policy -----------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("identity", "expected"),
+    ("identity", "sees"),
     [
-        ("service-desk", READ_TOOLS),
-        ("network-engineer", READ_TOOLS),
-        ("network-engineer-mfa", ALL_TOOLS),
-        ("admin", ALL_TOOLS),
-        ("developer", set()),
+        ("service-desk", "read"),
+        ("network-engineer", "read"),
+        ("network-engineer-mfa", "all"),
+        ("admin", "all"),
+        ("developer", "none"),
     ],
 )
 async def test_tools_list_shows_what_the_policy_allows(
-    stack: Stack, identity: str, expected: set[str]
+    stack: Stack, tool_sets: dict[str, set[str]], identity: str, sees: str
 ) -> None:
-    assert await stack.tools(identity) == expected
+    assert await stack.tools(identity) == tool_sets[sees]
 
 
 @pytest.mark.parametrize(
@@ -240,10 +227,9 @@ async def test_tools_list_shows_what_the_policy_allows(
 async def test_denied_calls_never_reach_the_backend(
     stack: Stack, identity: str, tool: str, args: dict[str, Any], action: str
 ) -> None:
-    before = stack.sim.stats()["total_requests"]
-    with pytest.raises(ToolError, match=f"Access denied: action '{action}'"):
-        await stack.call(identity, tool, args)
-    assert stack.sim.stats()["total_requests"] == before
+    await assert_fails_before_the_backend(
+        stack, identity, tool, args, f"Access denied: action '{action}'"
+    )
 
 
 async def test_service_desk_may_read(stack: Stack) -> None:
@@ -265,27 +251,15 @@ async def test_service_desk_may_read(stack: Stack) -> None:
     ],
 )
 async def test_refused_commands_never_reach_the_backend(stack: Stack, command: str) -> None:
-    before = stack.sim.stats()
-    with pytest.raises(ToolError, match="refused"):
-        await stack.call(
-            "network-engineer-mfa",
-            "run_show_commands",
-            {"device_ids": [PAR_ACC_01], "commands": ["show clock", command]},
-        )
-    after = stack.sim.stats()
-    assert after["total_requests"] == before["total_requests"]
-    assert after["cli_commands"] == before["cli_commands"]
+    args = {"device_ids": [PAR_ACC_01], "commands": ["show clock", command]}
+    await assert_fails_before_the_backend(
+        stack, "network-engineer-mfa", "run_show_commands", args, "refused",
+        counters=("total_requests", "cli_commands"),
+    )  # fmt: skip
 
 
 def test_main_refuses_to_start_without_its_configuration() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MCP_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "mcp_catalyst_center"],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 2
-    assert "configuration error: MCP_OIDC_ISSUER" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert_refuses_to_start_unconfigured("mcp_catalyst_center")
 
 
 # --- secrets ----------------------------------------------------------------------------
@@ -312,12 +286,4 @@ def test_no_device_secret_nor_credential_in_any_log_line(
     stack: Stack, log_stream: io.StringIO
 ) -> None:
     # Runs last in the module: every call above was logged at DEBUG.
-    text = log_stream.getvalue()
-    records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-    assert any(r.get("message") == "MCP tool executed" for r in records)
-    assert any(r.get("event.action") == "upstream.login" for r in records)
-    secrets = set().union(*(config_secrets(running_config(d)) for d in DEVICES))
-    assert len(secrets) > 100
-    assert not {s for s in secrets if s in text}
-    assert stack.sim.secret()["password"] not in text
-    assert "eyJ" not in text
+    assert_logs_carry_no_device_secret(log_stream.getvalue(), stack.sim.secret()["password"])

@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from platform_testkit import check_snapshot, published_tools
+from platform_testkit.snapshot import (
+    assert_every_tool_described,
+    check_snapshot,
+    published_tools,
+)
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 
@@ -15,9 +19,4 @@ async def test_tool_schemas_match_the_snapshot(stack: Any) -> None:
 
 
 async def test_every_tool_and_argument_is_described(stack: Any) -> None:
-    for tool in await published_tools(stack):
-        assert tool["description"] and tool["title"], tool["name"]
-        assert tool["input_schema"].get("additionalProperties") is False, tool["name"]
-        for name, schema in tool["input_schema"]["properties"].items():
-            assert schema.get("description"), f"{tool['name']}.{name} has no description"
-        assert tool["output_schema"]["type"] == "object", tool["name"]
+    assert_every_tool_described(await published_tools(stack))

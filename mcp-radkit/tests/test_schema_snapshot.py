@@ -9,28 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
 from mcp_radkit import RadkitSettings, build
-from platform_testkit import check_snapshot, tool_interface
+from platform_testkit.snapshot import check_snapshot, offline_interface
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 
 
 async def current_interface() -> dict[str, Any]:
-    settings = RadkitSettings(
-        oidc_issuer="http://127.0.0.1:9",  # type: ignore[arg-type]
-        oidc_audience="mcp-platform",
-        vault_addr="http://127.0.0.1:9",  # type: ignore[arg-type]
-        vault_token="unused",  # type: ignore[arg-type]
-        rate_limit_per_minute=0,
-    )
-    platform = build(
-        settings,
-        verifier=StaticVerifier({}),
-        authorizer=StaticAuthorizer(),
-        secrets=StaticSecretStore({}),
-    )
-    return await tool_interface(platform)
+    return await offline_interface(RadkitSettings, build)
 
 
 async def test_tool_interfaces_match_the_snapshot() -> None:

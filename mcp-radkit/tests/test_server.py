@@ -7,10 +7,6 @@ credentials from OpenBao (AppRole) at `api/radkit` -> HttpBackend -> the RADKit 
 from __future__ import annotations
 
 import io
-import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -24,6 +20,11 @@ from mcp_radkit import RadkitSettings, build
 from platform_launcher.openbao import OpenBaoDevServer
 from platform_testkit import StrictStack as Stack
 from platform_testkit import capture_logs, start_server_stack
+from platform_testkit.server_checks import (
+    assert_fails_before_the_backend,
+    assert_logs_carry_no_device_secret,
+    assert_refuses_to_start_unconfigured,
+)
 from simulator_kit.network import DEVICES
 from simulator_kit.network.configs import running_config
 from simulator_kit.network.secretgen import config_secrets
@@ -162,10 +163,9 @@ async def test_tools_list_shows_what_the_policy_allows(
 async def test_denied_calls_never_reach_the_backend(
     stack: Stack, identity: str, tool: str, args: dict[str, Any], action: str
 ) -> None:
-    before = stack.sim.stats()["total_requests"]
-    with pytest.raises(ToolError, match=f"Access denied: action '{action}'"):
-        await stack.call(identity, tool, args)
-    assert stack.sim.stats()["total_requests"] == before
+    await assert_fails_before_the_backend(
+        stack, identity, tool, args, f"Access denied: action '{action}'"
+    )
 
 
 async def test_an_engineer_without_mfa_may_read(stack: Stack) -> None:
@@ -179,27 +179,15 @@ async def test_an_engineer_without_mfa_may_read(stack: Stack) -> None:
      "show version\nreload", "show clock\rreload", "show run | redirect flash:x"],
 )  # fmt: skip
 async def test_refused_commands_never_reach_the_backend(stack: Stack, command: str) -> None:
-    before = stack.sim.stats()
-    with pytest.raises(ToolError, match="refused"):
-        await stack.call(
-            "network-engineer-mfa",
-            "exec_commands",
-            {"devices": ["par-acc-01"], "commands": ["show clock", command]},
-        )
-    after = stack.sim.stats()
-    assert after["total_requests"] == before["total_requests"]
-    assert after["commands_run"] == before["commands_run"]
+    args = {"devices": ["par-acc-01"], "commands": ["show clock", command]}
+    await assert_fails_before_the_backend(
+        stack, "network-engineer-mfa", "exec_commands", args, "refused",
+        counters=("total_requests", "commands_run"),
+    )  # fmt: skip
 
 
 def test_main_refuses_to_start_without_its_configuration() -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("MCP_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "mcp_radkit"],
-        env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode == 2
-    assert "configuration error: MCP_OIDC_ISSUER" in done.stderr
-    assert "Traceback" not in done.stderr
+    assert_refuses_to_start_unconfigured("mcp_radkit")
 
 
 # --- secrets ----------------------------------------------------------------------------
@@ -224,12 +212,4 @@ def test_no_device_secret_nor_credential_in_any_log_line(
     stack: Stack, log_stream: io.StringIO
 ) -> None:
     # Runs last in the module: every call above was logged at DEBUG.
-    text = log_stream.getvalue()
-    records = [json.loads(line) for line in text.splitlines() if line.startswith("{")]
-    assert any(r.get("message") == "MCP tool executed" for r in records)
-    assert any(r.get("event.action") == "upstream.login" for r in records)
-    secrets = set().union(*(config_secrets(running_config(d)) for d in DEVICES))
-    assert len(secrets) > 100
-    assert not {s for s in secrets if s in text}
-    assert stack.sim.secret()["client_secret"] not in text
-    assert "eyJ" not in text
+    assert_logs_carry_no_device_secret(log_stream.getvalue(), stack.sim.secret()["client_secret"])

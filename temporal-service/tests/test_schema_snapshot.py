@@ -8,8 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
-from platform_testkit import check_snapshot, tool_interface
+from platform_testkit.snapshot import check_snapshot, offline_interface
 from temporal_service.server import build
 from temporal_service.settings import WorkflowSettings
 
@@ -17,20 +16,7 @@ SNAPSHOT = Path(__file__).parent / "snapshots" / "tools.json"
 
 
 async def current_interface() -> dict[str, Any]:
-    settings = WorkflowSettings(
-        oidc_issuer="http://127.0.0.1:9",
-        oidc_audience="mcp-platform",
-        vault_addr="http://127.0.0.1:9",
-        vault_token="unused",
-        rate_limit_per_minute=0,
-    )
-    platform = build(
-        settings,
-        verifier=StaticVerifier({}),
-        authorizer=StaticAuthorizer(),
-        secrets=StaticSecretStore({}),
-    )
-    return await tool_interface(platform)
+    return await offline_interface(WorkflowSettings, build)
 
 
 async def test_tool_interfaces_match_the_snapshot() -> None:

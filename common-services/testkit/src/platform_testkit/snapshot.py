@@ -8,14 +8,32 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-__all__ = ["UPDATE_ENV", "check_snapshot", "published_tools", "tool_interface"]
+__all__ = [
+    "OFFLINE_SETTINGS",
+    "UPDATE_ENV",
+    "assert_every_tool_described",
+    "check_snapshot",
+    "offline_interface",
+    "published_tools",
+    "tool_interface",
+]
 
 UPDATE_ENV = "UPDATE_SNAPSHOTS"
+
+# Settings of a server that is only built, never run: every address points at a closed port.
+OFFLINE_SETTINGS: dict[str, Any] = {
+    "oidc_issuer": "http://127.0.0.1:9",
+    "oidc_audience": "mcp-platform",
+    "vault_addr": "http://127.0.0.1:9",
+    "vault_token": "unused",
+    "rate_limit_per_minute": 0,
+}
 
 
 async def tool_interface(server: Any) -> dict[str, Any]:
@@ -33,6 +51,22 @@ async def tool_interface(server: Any) -> dict[str, Any]:
     return interface
 
 
+async def offline_interface(
+    settings_class: Callable[..., Any], build: Callable[..., Any]
+) -> dict[str, Any]:
+    """`tool_interface` of a server built from `OFFLINE_SETTINGS`, with the static verifier,
+    authorizer and secret store of `mcp_common.testing`: nothing is reached, nothing runs."""
+    from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
+
+    server = build(
+        settings_class(**OFFLINE_SETTINGS),
+        verifier=StaticVerifier({}),
+        authorizer=StaticAuthorizer(),
+        secrets=StaticSecretStore({}),
+    )
+    return await tool_interface(server)
+
+
 async def published_tools(stack: Any, identity: str = "admin") -> list[dict[str, Any]]:
     """The tools as an MCP client of a running stack sees them (`ServerStack.client`)."""
     async with stack.client(identity) as client:
@@ -48,6 +82,17 @@ async def published_tools(stack: Any, identity: str = "admin") -> list[dict[str,
         }
         for t in sorted(tools, key=lambda t: t.name)
     ]
+
+
+def assert_every_tool_described(tools: list[dict[str, Any]]) -> None:
+    """Each of `published_tools` has a title and a description, a closed input schema whose
+    every argument is described, and an object as output."""
+    for tool in tools:
+        assert tool["description"] and tool["title"], tool["name"]
+        assert tool["input_schema"].get("additionalProperties") is False, tool["name"]
+        for name, schema in tool["input_schema"]["properties"].items():
+            assert schema.get("description"), f"{tool['name']}.{name} has no description"
+        assert tool["output_schema"]["type"] == "object", tool["name"]
 
 
 def check_snapshot(current: Any, path: Path) -> None:
