@@ -523,6 +523,14 @@ def platform_scenario(quick: bool, workers: int | None) -> dict[str, Any]:
     return results
 
 
+def max_in_flight() -> str:
+    """The admission bound the platform ran with: the environment's, else the default."""
+    from mcp_common import CommonSettings
+
+    default = CommonSettings.model_fields["max_in_flight"].default
+    return os.environ.get("MCP_MAX_IN_FLIGHT", str(default))
+
+
 def render(chain: dict[str, Any] | None, plat: dict[str, Any] | None) -> str:
     """The Markdown section."""
     lines = [
@@ -533,7 +541,7 @@ def render(chain: dict[str, Any] | None, plat: dict[str, Any] | None) -> str:
         f"this machine, other work), Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d %H:%M')}. uvloop + httptools (ADR 0008); the platform "
         f"with MCP_WORKERS={os.environ.get('MCP_WORKERS', '1')} worker process(es) per service "
-        f"(`make up` runs 1) and MCP_MAX_IN_FLIGHT={os.environ.get('MCP_MAX_IN_FLIGHT', '64')}.",
+        f"(`make up` runs 1) and MCP_MAX_IN_FLIGHT={max_in_flight()}.",
         "",
     ]
     if chain:

@@ -30,6 +30,7 @@ from simulator_kit.network import DEVICES
 from simulator_kit.serve import BackgroundServer
 
 from .conftest import SIM_PASSWORD, SIM_USER, Simulator
+from .test_read_cache import device_lists
 from .test_server import NTP_PARAMS, NTP_TEMPLATE
 
 ENGINEER = "network-engineer-mfa"
@@ -39,7 +40,6 @@ DEPLOY = {"template_id": NTP_TEMPLATE, "device_ids": TARGETS, "params": NTP_PARA
 COMMANDS = {"device_ids": TARGETS[:2], "commands": ["show version", "show clock"]}
 CC_TASK = re.compile(r"Catalyst Center task ([0-9a-fA-F-]{36})")
 TERMINAL = ("completed", "failed", "cancelled")
-DEVICE_LIST = "GET /dna/intent/api/v1/network-device"  # the simulator's request counter
 
 
 class Backend:
@@ -141,22 +141,19 @@ async def test_a_deployment_task_shows_progress_on_any_server_and_ends_with_its_
 async def test_reads_cached_while_a_deployment_task_runs_are_fresh_again_once_it_ends(
     backend: Backend, idp: IdpServer, openbao: OpenBaoDevServer, policy_path: Path, redis_url: str
 ) -> None:
-    def device_lists() -> int:
-        return int(backend.sim.stats()["requests_by_method"].get(DEVICE_LIST, 0))
-
     read = {"limit": 5, "family": "Switches and Hubs"}
     with start(backend, idp, openbao, policy_path, redis_url, tool_cache=True) as server:
         backend.sim.hang_next_task()
         task_id = await create(server, "deploy_template", DEPLOY)
         _, cc_task = await held(server, task_id)
-        before = device_lists()
+        before = device_lists(backend.sim)
         for _ in range(2):  # the call answered at once; the deployment still runs
             await call_tool(server.url, server.token(ENGINEER), "list_devices", read, tasks=False)
-        assert device_lists() == before + 1  # the second read came from the cache
+        assert device_lists(backend.sim) == before + 1  # the second read came from the cache
         backend.release(cc_task)
         assert (await finished(server, task_id))["status"] == "completed"
         await call_tool(server.url, server.token(ENGINEER), "list_devices", read, tasks=False)
-        assert device_lists() == before + 2  # the deployment's end dropped what it changed
+        assert device_lists(backend.sim) == before + 2  # the end of the deployment dropped them
 
 
 async def test_a_command_run_task_ends_with_the_outputs_and_only_its_owner_sees_it(
