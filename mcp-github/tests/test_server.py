@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from mcp_common.observability import configure_logging
-from mcp_github.server import INSTRUCTIONS, NAME, RESOURCE
+from mcp_github.server import INSTRUCTIONS, SERVER
 from mcp_github.settings import GitHubSettings
 from platform_testkit import capture_logs, error_text
 
@@ -82,7 +82,7 @@ def test_defaults_match_the_deployment() -> None:
     )
     assert settings.port == 8003 and settings.service_name == "mcp-github"
     assert settings.secret_path == "api/github"
-    assert (NAME, RESOURCE) == ("github", "github")
+    assert (SERVER.name, SERVER.resource) == ("github", "github")
 
 
 @pytest.mark.parametrize("identity", ["developer", "admin"])

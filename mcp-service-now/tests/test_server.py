@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from mcp_common.observability import configure_logging
-from mcp_service_now.server import INSTRUCTIONS, NAME, RESOURCE
+from mcp_service_now.server import INSTRUCTIONS, SERVER
 from mcp_service_now.settings import ServiceNowSettings
 from platform_testkit import capture_logs
 
@@ -54,7 +54,7 @@ def test_defaults_match_the_deployment() -> None:
                                   secrets_backend="file", secrets_file="/dev/null")  # fmt: skip
     assert settings.port == 8080 and settings.service_name == "mcp-service-now"
     assert settings.secret_path == "api/servicenow"
-    assert (NAME, RESOURCE) == ("servicenow", "servicenow")
+    assert (SERVER.name, SERVER.resource) == ("servicenow", "servicenow")
 
 
 @pytest.mark.parametrize("identity", ["service-desk", "admin"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .client import CatalystCenterClient
-from .server import NAME, RESOURCE, build, main
+from .server import SERVER, build, main
 from .settings import CatalystCenterSettings
 
-__all__ = ["NAME", "RESOURCE", "CatalystCenterClient", "CatalystCenterSettings", "build", "main"]
+__all__ = ["SERVER", "CatalystCenterClient", "CatalystCenterSettings", "build", "main"]

@@ -14,10 +14,8 @@ from .client import CatalystCenterClient
 from .settings import CatalystCenterSettings
 from .tools import all_toolsets
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "TASK_TOOLS", "build", "main"]
+__all__ = ["INSTRUCTIONS", "SERVER", "TASK_TOOLS", "build", "main"]
 
-NAME = "catalyst-center"
-RESOURCE = "catalyst-center"
 # Run as MCP tasks (in this process, state in Redis) for clients that declare the extension.
 TASK_TOOLS = frozenset({"deploy_template", "run_show_commands"})
 
@@ -44,8 +42,7 @@ def _client(
 
 
 SERVER = ServerSpec(
-    name=NAME,
-    resource=RESOURCE,
+    name="catalyst-center",
     settings=CatalystCenterSettings,
     instructions=INSTRUCTIONS,
     client=_client,

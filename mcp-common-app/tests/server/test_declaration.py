@@ -45,7 +45,6 @@ def echo_tools(client: EchoClient, settings: EchoSettings) -> list[Toolset]:
 
 SPEC = ServerSpec(
     name="echo",
-    resource="echo",
     settings=EchoSettings,
     instructions="Greets people.",
     client=EchoClient,
@@ -124,9 +123,17 @@ def test_build_server_is_what_spec_build_calls() -> None:
     assert platform.mcp.name == "echo" and isinstance(platform.closers[0], EchoClient)
 
 
-def test_a_declaration_needs_a_name_and_a_resource() -> None:
-    with pytest.raises(ValueError, match="name and a resource"):
-        ServerSpec("", "echo", EchoSettings, "", EchoClient, echo_tools)
+def test_a_declaration_needs_a_name() -> None:
+    with pytest.raises(ValueError, match="needs a name"):
+        ServerSpec(name="", settings=EchoSettings, instructions="", client=EchoClient,
+                   toolsets=echo_tools)  # fmt: skip
+
+
+def test_the_policy_knows_a_server_by_its_name_unless_a_resource_is_declared() -> None:
+    assert SPEC.resource == "echo"
+    other = ServerSpec(name="echo-2", settings=EchoSettings, instructions="", client=EchoClient,
+                       toolsets=echo_tools, resource="echo")  # fmt: skip
+    assert (other.name, other.resource) == ("echo-2", "echo")
 
 
 def test_main_reads_the_declared_settings_from_the_environment_and_serves(

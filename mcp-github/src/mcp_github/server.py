@@ -8,10 +8,8 @@ from .client import GitHubClient
 from .settings import GitHubSettings
 from .tools import all_toolsets
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "build", "main"]
+__all__ = ["INSTRUCTIONS", "SERVER", "build", "main"]
 
-NAME = "github"
-RESOURCE = "github"
 INSTRUCTIONS = """\
 GitHub for developers: repositories, files, issues and pull requests.
 - Name a repository by owner and repo (e.g. owner=netops, repo=network-configs).
@@ -25,8 +23,7 @@ GitHub for developers: repositories, files, issues and pull requests.
 
 
 SERVER = ServerSpec(
-    name=NAME,
-    resource=RESOURCE,
+    name="github",
     settings=GitHubSettings,
     instructions=INSTRUCTIONS,
     client=GitHubClient.from_settings,

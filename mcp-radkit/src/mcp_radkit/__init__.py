@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .backend import RadkitBackend
 from .client import RadkitClient
-from .server import NAME, RESOURCE, build, main
+from .server import SERVER, build, main
 from .settings import RadkitSettings
 
-__all__ = ["NAME", "RESOURCE", "RadkitBackend", "RadkitClient", "RadkitSettings", "build", "main"]
+__all__ = ["SERVER", "RadkitBackend", "RadkitClient", "RadkitSettings", "build", "main"]

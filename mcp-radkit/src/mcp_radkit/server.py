@@ -13,10 +13,8 @@ from .client import RadkitClient
 from .settings import RadkitSettings
 from .tools import all_toolsets
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "TASK_TOOLS", "build", "main"]
+__all__ = ["INSTRUCTIONS", "SERVER", "TASK_TOOLS", "build", "main"]
 
-NAME = "radkit"
-RESOURCE = "radkit"
 # Run as MCP tasks (in this process, state in Redis) for clients that declare the extension.
 TASK_TOOLS = frozenset({"collect_diagnostics"})
 
@@ -43,8 +41,7 @@ def _client(
 
 
 SERVER = ServerSpec(
-    name=NAME,
-    resource=RESOURCE,
+    name="radkit",
     settings=RadkitSettings,
     instructions=INSTRUCTIONS,
     client=_client,

@@ -8,10 +8,8 @@ from .client import ServiceNowClient
 from .settings import ServiceNowSettings
 from .tools import change_tools, cmdb_tools, incident_tools
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "build", "main"]
+__all__ = ["INSTRUCTIONS", "SERVER", "build", "main"]
 
-NAME = "servicenow"
-RESOURCE = "servicenow"
 INSTRUCTIONS = """\
 ServiceNow for the service desk: incidents, normal change requests and the CMDB.
 - Numbers (INC0010001, CHG0030001) are accepted wherever a sys_id is.
@@ -27,8 +25,7 @@ ServiceNow for the service desk: incidents, normal change requests and the CMDB.
 
 
 SERVER = ServerSpec(
-    name=NAME,
-    resource=RESOURCE,
+    name="servicenow",
     settings=ServiceNowSettings,
     instructions=INSTRUCTIONS,
     client=ServiceNowClient.from_settings,

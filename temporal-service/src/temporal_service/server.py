@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Unpack
 
 from temporalio.client import Client
 
-from mcp_common.auth import TokenVerifier
-from mcp_common.observability import PlatformMetrics
-from mcp_common.policy import Authorizer
 from mcp_common.secrets import SecretStore
-from mcp_common.server import PlatformServer, ServerSpec
+from mcp_common.server import Components, PlatformServer, ServerSpec
 
 from .codec import payload_key
 from .settings import WorkflowSettings
@@ -18,10 +15,8 @@ from .tasks import task_extensions
 from .temporal_client import TemporalConnection
 from .tools import workflow_tools
 
-__all__ = ["INSTRUCTIONS", "NAME", "RESOURCE", "SERVER", "build", "main"]
+__all__ = ["INSTRUCTIONS", "SERVER", "build", "main"]
 
-NAME = "workflows"
-RESOURCE = "workflows"
 INSTRUCTIONS = (
     "Change-managed template deployments (Temporal workflows). start_template_deployment "
     "returns a workflow id at once; the workflow validates the template and devices, opens a "
@@ -48,8 +43,7 @@ def _connection(
 
 
 SERVER = ServerSpec(
-    name=NAME,
-    resource=RESOURCE,
+    name="workflows",
     settings=WorkflowSettings,
     instructions=INSTRUCTIONS,
     client=_connection,
@@ -60,20 +54,8 @@ main = SERVER.main
 
 
 def build(
-    settings: WorkflowSettings,
-    *,
-    verifier: TokenVerifier | None = None,
-    authorizer: Authorizer | None = None,
-    secrets: SecretStore | None = None,
-    metrics: PlatformMetrics | None = None,
-    temporal: Client | None = None,
+    settings: WorkflowSettings, *, temporal: Client | None = None, **given: Unpack[Components]
 ) -> PlatformServer:
     """The server; components not given are built from the settings (Temporal on first use)."""
-    return SERVER.build(
-        settings,
-        verifier=verifier,
-        authorizer=authorizer,
-        secrets=secrets,
-        metrics=metrics,
-        client=_connection(settings, secrets, client=temporal),
-    )
+    connection = _connection(settings, given.get("secrets"), client=temporal)
+    return SERVER.build(settings, client=connection, **given)

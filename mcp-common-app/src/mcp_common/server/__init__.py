@@ -11,7 +11,13 @@ from mcp_common.server._components import (
     build_secret_store,
     build_verifier,
 )
-from mcp_common.server._declaration import BackendClient, ServerSpec, build_server, serve
+from mcp_common.server._declaration import (
+    BackendClient,
+    Components,
+    ServerSpec,
+    build_server,
+    serve,
+)
 from mcp_common.server._error_middleware import ErrorMiddleware
 from mcp_common.server._factory import PlatformServer, create_server, run_server, run_workers
 from mcp_common.server._listener import (
@@ -44,6 +50,7 @@ __all__ = [
     "AuthorizationMiddleware",
     "BackendClient",
     "BodyLimitMiddleware",
+    "Components",
     "DeadlineH11Protocol",
     "DeadlineHttpToolsProtocol",
     "ErrorMiddleware",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypedDict, TypeVar, Unpack
 
 from fastmcp.server.extensions import ServerExtension
 
@@ -19,7 +19,7 @@ from mcp_common.server._toolset import Toolset
 from mcp_common.server._workers import spec_location
 from mcp_common.settings import CommonSettings, load_settings
 
-__all__ = ["BackendClient", "ServerSpec", "build_server", "serve"]
+__all__ = ["BackendClient", "Components", "ServerSpec", "build_server", "serve"]
 
 
 class BackendClient(Protocol):
@@ -28,6 +28,15 @@ class BackendClient(Protocol):
     async def aclose(self) -> None:
         """Release connections and sessions."""
         ...
+
+
+class Components(TypedDict, total=False):
+    """Components given to `ServerSpec.build` instead of built from the settings (tests, tools)."""
+
+    verifier: TokenVerifier | None
+    authorizer: Authorizer | CachingAuthorizer | None
+    secrets: SecretStore | None
+    metrics: PlatformMetrics | None
 
 
 S = TypeVar("S", bound=CommonSettings)
@@ -42,40 +51,40 @@ class ServerSpec(Generic[S, C]):
     `toolsets` makes the server's toolsets over that client; `extensions`, when given, the
     MCP extensions (FastMCP `ServerExtension`s, e.g. tasks) served beside them;
     `policy_facts`, when given, what the server looks up for a call before the policy decides
-    it (`PolicyFacts`, made from the settings, the secret store and the metrics).
+    it (`PolicyFacts`, made from the settings, the secret store and the metrics). `resource`,
+    the name the policy knows the server by, is its `name` unless given.
     """
 
     name: str
-    resource: str
     settings: type[S]
     instructions: str
     client: Callable[[S, SecretStore, PlatformMetrics], C]
     toolsets: Callable[[C, S], Iterable[Toolset]]
     extensions: Callable[[C, S], Iterable[ServerExtension]] | None = None
     policy_facts: Callable[[S, SecretStore, PlatformMetrics], PolicyFacts] | None = None
+    resource: str = ""
 
     def __post_init__(self) -> None:
-        if not self.name or not self.resource:
-            raise ValueError("a server needs a name and a resource")
+        if not self.name:
+            raise ValueError("a server needs a name")
+        if not self.resource:
+            object.__setattr__(self, "resource", self.name)
 
     def build(
         self,
         settings: S,
         *,
-        verifier: TokenVerifier | None = None,
-        authorizer: Authorizer | CachingAuthorizer | None = None,
-        secrets: SecretStore | None = None,
-        metrics: PlatformMetrics | None = None,
         client: C | None = None,
         policy_facts: PolicyFacts | None = None,
+        **given: Unpack[Components],
     ) -> PlatformServer:
         """The declared server with every component; those not given are built from the settings.
 
         The backend client is closed with the server (as are the policy facts, the secret
         store, the verifier and the authorizer).
         """
-        metrics = metrics or PlatformMetrics(settings.service_name)
-        secrets = secrets or build_secret_store(settings, metrics)
+        metrics = given.get("metrics") or PlatformMetrics(settings.service_name)
+        secrets = given.get("secrets") or build_secret_store(settings, metrics)
         backend = client if client is not None else self.client(settings, secrets, metrics)
         closers: list[Any] = [backend]
         facts = policy_facts
@@ -88,8 +97,8 @@ class ServerSpec(Generic[S, C]):
             name=self.name,
             resource=self.resource,
             toolsets=self.toolsets(backend, settings),
-            verifier=verifier,
-            authorizer=authorizer,
+            verifier=given.get("verifier"),
+            authorizer=given.get("authorizer"),
             secrets=secrets,
             metrics=metrics,
             instructions=self.instructions,
