@@ -313,19 +313,15 @@ def rpc(tool: str, arguments: dict[str, Any]) -> dict[str, Any]:
 # --- scenario: full chain vs bare FastMCP ---------------------------------------------------
 def serve_chain(port: int, issuer: str, audience: str) -> None:
     """The full chain with a trivial tool, served as every platform server is (run_server)."""
-    from mcp_common import CommonSettings, Toolset, create_server
+    from echo import echo_toolset
+
+    from mcp_common import CommonSettings, create_server
     from mcp_common.observability import configure_logging
     from mcp_common.server import run_server
     from mcp_common.testing import StaticSecretStore
 
     configure_logging("bench-chain", "INFO")
-    ts = Toolset("bench")
-
-    @ts.tool(action="read")
-    async def echo(text: str) -> dict[str, Any]:
-        """Echo a text."""
-        return {"text": text}
-
+    ts = echo_toolset()
     # The rate limiter shared through Redis when it runs here (as the target says), with a
     # limit the benchmark does not hit.
     settings = CommonSettings(

@@ -48,8 +48,9 @@ MARK = "<!-- rest_proxy -->"
 def serve_mcp(port: int, issuer: str) -> None:
     """Run the benchmark's MCP server until killed (it accepts tokens for its own URI only)."""
     import uvicorn
+    from echo import echo_toolset
 
-    from mcp_common import CommonSettings, Toolset, create_server
+    from mcp_common import CommonSettings, create_server
     from mcp_common.auth import OIDCVerifier
     from mcp_common.observability import configure_logging
     from mcp_common.policy import RegoAuthorizer
@@ -57,13 +58,6 @@ def serve_mcp(port: int, issuer: str) -> None:
     from mcp_common.testing import StaticSecretStore
 
     configure_logging("bench-mcp", "WARNING")
-    ts = Toolset("bench")
-
-    @ts.tool(action="read")
-    async def echo(text: str) -> dict[str, Any]:
-        """Echo a text."""
-        return {"text": text}
-
     settings = CommonSettings(
         port=port,
         service_name="bench-mcp",
@@ -78,7 +72,7 @@ def serve_mcp(port: int, issuer: str) -> None:
         settings,
         name="bench",
         resource="github",
-        toolsets=[ts],
+        toolsets=[echo_toolset()],
         verifier=OIDCVerifier(issuer, settings.token_audience),
         authorizer=RegoAuthorizer(POLICY),
         secrets=StaticSecretStore({}),

@@ -137,14 +137,9 @@ class GrantStore:
         self, family: str, client_id: str, scope: str, sign_in: SignIn, resource: str | None
     ) -> str:
         token = secrets.token_urlsafe(32)
-        record = RefreshToken(
-            family=family,
-            client_id=client_id,
-            scope=scope,
-            sign_in=sign_in,
-            resource=resource,
-            expires_at=time.time() + self.refresh_ttl,
-        )
+        expires_at = time.time() + self.refresh_ttl
+        record = RefreshToken(family=family, client_id=client_id, scope=scope, sign_in=sign_in,
+                              resource=resource, expires_at=expires_at)  # fmt: skip
         with self._lock:
             self._prune()
             self._refresh[_digest(token)] = record

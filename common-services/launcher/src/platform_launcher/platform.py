@@ -167,7 +167,6 @@ def backend_secrets(
             "base_url": urls["catalyst-center"],
             "username": "admin",
             "password": passwords["catalyst-center"],
-            "verify_tls": "false",
         }
     if "catalyst-center" in urls and "servicenow" in urls:
         # The change gate's read account, in catalyst-center's own path (its Vault policy
@@ -176,7 +175,6 @@ def backend_secrets(
         seeded["api/catalyst-center/servicenow"] = {
             "username": "integration",
             "password": passwords["servicenow"],
-            "verify_tls": "false",
         }
     if "servicenow" in urls:
         seeded["api/servicenow"] = {
@@ -185,14 +183,9 @@ def backend_secrets(
             "password": passwords["servicenow"],
             "client_id": "mcp-platform",
             "client_secret": passwords["servicenow"] + "-oauth",
-            "verify_tls": "false",
         }
     if "github" in urls:
-        seeded["api/github"] = {
-            "base_url": urls["github"],
-            "token": passwords["github"],
-            "verify_tls": "false",
-        }
+        seeded["api/github"] = {"base_url": urls["github"], "token": passwords["github"]}
     if "radkit" in urls:
         seeded["api/radkit"] = {
             "mode": "http",
@@ -200,9 +193,9 @@ def backend_secrets(
             "service_id": RADKIT_SERVICE_ID,
             "client_id": RADKIT_CLIENT_ID,
             "client_secret": passwords["radkit"],
-            "verify_tls": "false",
         }
-    return seeded
+    # The simulators speak plain HTTP on the host: there is no certificate to verify.
+    return {path: {**fields, "verify_tls": "false"} for path, fields in seeded.items()}
 
 
 def backend_command(

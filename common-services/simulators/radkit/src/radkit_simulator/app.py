@@ -69,13 +69,8 @@ def create_radkit_app(
     admin: bool = True,
 ) -> Starlette:
     """A RADKit Service + relay simulator; `admin` adds the `/sandbox/...` test controls."""
-    state = RadkitState(
-        service_id=service_id,
-        client_id=client_id,
-        client_secret=client_secret,
-        token_ttl=token_ttl,
-        exec_polls=exec_polls,
-    )
+    state = RadkitState(service_id=service_id, client_id=client_id, client_secret=client_secret,
+                        token_ttl=token_ttl, exec_polls=exec_polls)  # fmt: skip
     app = simulator_app(
         api_routes(),
         controls=state.controls(_control_error),
