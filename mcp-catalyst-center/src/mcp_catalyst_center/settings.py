@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import AnyHttpUrl, BeforeValidator, Field
 
 from mcp_common.http import BackendSettings
+from mcp_common.settings import OutputChars, Port, SecretPath
 
 __all__ = ["CatalystCenterSettings"]
 
@@ -21,18 +22,18 @@ class CatalystCenterSettings(BackendSettings):
     gate's ServiceNow."""
 
     service_name: str = "mcp-catalyst-center"
-    port: int = Field(8002, ge=0, le=65535)
+    port: Port = 8002
     # Vault path of {base_url, username, password, verify_tls, ca_bundle?}.
-    secret_path: str = Field("api/catalyst-center", min_length=1)
+    secret_path: SecretPath = "api/catalyst-center"
     # Asynchronous operations (tasks, deployments): poll every interval until the deadline.
     task_poll_interval: float = Field(1.0, gt=0, le=60)
     task_timeout: float = Field(120.0, gt=0, le=3600)
     # Upper bound on the text a tool returns (running-configs, command outputs).
-    max_output_chars: int = Field(60_000, ge=1_000, le=1_000_000)
+    max_output_chars: OutputChars = 60_000
     # The change gate (change_gate.py): a deploy by the Temporal worker is decided on the
     # change as ServiceNow has it, read with this server's own read-only account. Without
     # the URL every such deploy is refused (fail closed).
     servicenow_instance_url: Annotated[AnyHttpUrl | None, BeforeValidator(_blank_is_none)] = None
     # Vault path (this server's own) of that account: {username, password, verify_tls?}.
-    servicenow_secret_path: str = Field("api/catalyst-center/servicenow", min_length=1)
+    servicenow_secret_path: SecretPath = "api/catalyst-center/servicenow"
     servicenow_timeout: float = Field(10.0, gt=0, le=60)

@@ -17,7 +17,14 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-__all__ = ["CommonSettings", "load_settings", "public_base_url"]
+__all__ = [
+    "CommonSettings",
+    "OutputChars",
+    "Port",
+    "SecretPath",
+    "load_settings",
+    "public_base_url",
+]
 
 S = TypeVar("S", bound="CommonSettings")
 
@@ -33,6 +40,12 @@ IssuerUrl = Annotated[str, AfterValidator(_issuer_url)]
 
 # Lists come from the environment as "a,b,c" (or JSON).
 CsvList = Annotated[list[str], NoDecode]
+
+# The bounds of fields each server restates with its own default (a subclass that gives a
+# field a new default declares it again, type and bounds included): `port: Port = 8003`.
+Port = Annotated[int, Field(ge=0, le=65535)]
+SecretPath = Annotated[str, Field(min_length=1)]  # where a secret lives in the SecretStore
+OutputChars = Annotated[int, Field(ge=1_000, le=1_000_000)]  # the most text a tool returns
 
 
 def public_base_url(public_url: AnyHttpUrl | None, host: str, port: int) -> str:
@@ -51,7 +64,7 @@ class CommonSettings(BaseSettings):
     # Service
     service_name: str = "mcp-server"
     host: str = "127.0.0.1"
-    port: int = Field(8000, ge=0, le=65535)
+    port: Port = 8000
     public_url: AnyHttpUrl | None = None  # as clients see it; default http://host:port
     mcp_path: str = "/mcp"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from mcp_common.http import BackendSettings
+from mcp_common.settings import OutputChars, Port, SecretPath
 
 __all__ = ["GitHubSettings"]
 
@@ -13,9 +14,9 @@ class GitHubSettings(BackendSettings):
     """`MCP_` environment variables of `mcp-github`."""
 
     service_name: str = "mcp-github"
-    port: int = Field(8003, ge=0, le=65535)
+    port: Port = 8003
     # Where {base_url, token, verify_tls?} live in the SecretStore.
-    secret_path: str = Field("api/github", min_length=1)
+    secret_path: SecretPath = "api/github"
     backend_timeout: float = Field(15.0, gt=0, le=300)
     # Text get_file_contents returns; longer files are cut (and say so).
-    max_output_chars: int = Field(100_000, ge=1_000, le=1_000_000)
+    max_output_chars: OutputChars = 100_000

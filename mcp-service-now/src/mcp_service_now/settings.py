@@ -5,6 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from mcp_common.http import BackendSettings
+from mcp_common.settings import Port, SecretPath
 
 __all__ = ["ServiceNowSettings"]
 
@@ -13,7 +14,7 @@ class ServiceNowSettings(BackendSettings):
     """`MCP_` environment variables of `mcp-service-now`."""
 
     service_name: str = "mcp-service-now"
-    port: int = Field(8080, ge=0, le=65535)
+    port: Port = 8080
     # Where the instance URL and the integration credentials live in the SecretStore.
-    secret_path: str = Field("api/servicenow", min_length=1)
+    secret_path: SecretPath = "api/servicenow"
     backend_timeout: float = Field(15.0, gt=0, le=300)

@@ -31,6 +31,7 @@ __all__ = [
     "Urgency",
     "Window",
     "Words",
+    "assignment",
     "flag",
     "moment",
     "name_value",
@@ -78,6 +79,14 @@ def name_value(value: str | None, what: str) -> str | None:
     if not cleaned:
         raise InvalidArgument(f"{what} must not be blank")
     return check_value(cleaned, name=what)
+
+
+def assignment(group: str | None, person: str | None) -> dict[str, str | None]:
+    """The assignment fields of an incident or change: group and person, by name or sys_id."""
+    return {
+        "assignment_group": name_value(group, "assignment_group"),
+        "assigned_to": name_value(person, "assigned_to"),
+    }
 
 
 def window(start: datetime | None, end: datetime | None) -> dict[str, str]:
