@@ -118,11 +118,11 @@ def test_the_proxy_calls_a_server_with_the_caller_s_token_exchanged_for_it(
     answer = stack.call(token, "servicenow", "whoami", {})
     assert answer.status_code == 200, answer.text
     assert answer.json()["result"]["subject"] == subject_for("service-desk")
+    lines = [json.loads(line) for line in audit.getvalue().splitlines()]
     decisions = [
-        json.loads(line)
-        for line in audit.getvalue().splitlines()
-        if '"authz.tool": "whoami"' in line and '"authorization.decision"' in line
-    ]
+        line for line in lines
+        if line.get("authz.tool") == "whoami" and line["message"] == "authorization.decision"
+    ]  # fmt: skip
     assert decisions and decisions[-1]["user.id"] == subject_for("service-desk")
     assert decisions[-1]["user.actors"] == ["rest-api-proxy"]
 

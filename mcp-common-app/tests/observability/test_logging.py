@@ -1,5 +1,6 @@
 """Logs are one ECS JSON object per line, carry request context, and never a secret."""
 
+import asyncio
 import io
 import json
 import logging
@@ -70,3 +71,62 @@ def test_audit_events_are_marked_as_events(stream: io.StringIO) -> None:
 def test_fastmcp_logs_are_routed_through_the_json_handler(stream: io.StringIO) -> None:
     logging.getLogger("fastmcp.server").warning("from fastmcp")
     assert _lines(stream)[0]["message"] == "from fastmcp"
+
+
+def test_secrets_in_the_request_context_are_redacted_on_every_line(stream: io.StringIO) -> None:
+    with log_context(**{"trace.id": "req-2", "session_id": "s3ss10n", "note": "token=abc123"}):
+        get_logger("t").info("one")
+        get_logger("t").info("two")
+    for line in _lines(stream):
+        assert line["trace.id"] == "req-2" and line["session_id"] == "[REDACTED]"
+        assert "abc123" not in line["note"]
+    assert "s3ss10n" not in stream.getvalue()
+
+
+def test_a_line_field_overrides_the_context_field_of_the_same_name(stream: io.StringIO) -> None:
+    with log_context(**{"user.id": "alice"}):
+        get_logger("t").info("as", extra={"user.id": "bob"})
+    assert _lines(stream)[0]["user.id"] == "bob"
+
+
+class _CountingStream(io.StringIO):
+    def __init__(self) -> None:
+        super().__init__()
+        self.flushes = 0
+
+    def flush(self) -> None:
+        self.flushes += 1
+
+
+def test_lines_written_on_an_event_loop_are_flushed_together_at_its_next_turn() -> None:
+    out = _CountingStream()
+    configure_logging("test-service", "INFO", stream=out)
+
+    async def calls() -> tuple[int, int]:
+        for n in range(3):
+            get_logger("t").info(f"call {n}")
+        before = out.flushes
+        await asyncio.sleep(0)
+        return before, out.flushes
+
+    try:
+        assert asyncio.run(calls()) == (0, 1)
+        assert [line["message"] for line in _lines(out)] == ["call 0", "call 1", "call 2"]
+        get_logger("t").info("no loop here")
+        assert out.flushes == 2  # outside a loop, at once
+    finally:
+        configure_logging("test-service", "INFO")
+
+
+def test_a_stream_that_cannot_write_utf8_gets_escaped_json_lines() -> None:
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding="ascii")
+    configure_logging("test-service", "INFO", stream=out)
+    try:
+        get_logger("t").info("café", extra={"site": "Zürich"})
+        out.flush()
+        line = raw.getvalue().decode("ascii")
+        assert "caf\\u00e9" in line
+        assert json.loads(line)["site"] == "Zürich"
+    finally:
+        configure_logging("test-service", "INFO")

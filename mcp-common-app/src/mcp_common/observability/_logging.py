@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
-from mcp_common.observability._redaction import redact
+from pydantic_core import to_json
+
+from mcp_common.observability._redaction import redact, redact_text
 
 __all__ = [
     "AUDIT_LOGGER",
@@ -25,7 +28,13 @@ __all__ = [
 
 AUDIT_LOGGER = "mcp.audit"
 
-_context: ContextVar[dict[str, Any] | None] = ContextVar("mcp_common_log_context", default=None)
+
+class _Context(NamedTuple):
+    fields: dict[str, Any]
+    redacted: dict[str, Any]  # redacted once, when the context is set, not on every line
+
+
+_context: ContextVar[_Context | None] = ContextVar("mcp_common_log_context", default=None)
 _service: dict[str, str] = {"name": "mcp"}
 
 # LogRecord attributes that are not user fields.
@@ -39,8 +48,12 @@ _RESERVED = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
 @contextmanager
 def log_context(**fields: Any) -> Iterator[None]:
     """Add ECS fields (e.g. `trace.id`, `user.id`) to every log line inside the block."""
-    merged = {**(_context.get() or {}), **{k: v for k, v in fields.items() if v is not None}}
-    token = _context.set(merged)
+    current = _context.get()
+    merged = {
+        **(current.fields if current else {}),
+        **{k: v for k, v in fields.items() if v is not None},
+    }
+    token = _context.set(_Context(merged, redact(merged)))
     try:
         yield
     finally:
@@ -49,48 +62,98 @@ def log_context(**fields: Any) -> Iterator[None]:
 
 def current_log_context() -> dict[str, Any]:
     """The fields currently added to every log line."""
-    return dict(_context.get() or {})
+    current = _context.get()
+    return dict(current.fields) if current else {}
+
+
+# The timestamp up to the second, made once a second rather than on every line.
+_second: list[Any] = [None, ""]
+
+
+def _timestamp(created: float) -> str:
+    """`created` as ISO 8601 UTC with milliseconds (as ECS `@timestamp` wants it)."""
+    second = int(created)
+    if _second[0] != second:
+        _second[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
+    return f"{_second[1]}.{int((created - second) * 1000):03d}+00:00"
 
 
 class EcsJsonFormatter(logging.Formatter):
     """One JSON object per line with ECS names; every field passes through redaction.
 
-    Written directly on `json` (not a generic JSON formatter): two lines are written for
-    every tool call, and building the document once, without copies, is most of their cost.
+    Written directly on pydantic-core's JSON encoder (not a generic JSON formatter): two
+    lines are written for every tool call, so the request context is redacted once when it
+    is set (`log_context`) and each line redacts and encodes only its own fields.
     """
 
     def format(self, record: logging.LogRecord) -> str:
         """Format and never raise: observability fails open."""
         try:
-            return json.dumps(self.document(record), default=str)
+            return to_json(self.document(record), fallback=str).decode()
         except Exception:  # pragma: no cover - last resort, must not crash the service
             return '{"log.level":"error","message":"unformattable log record"}'
 
     def document(self, record: logging.LogRecord) -> dict[str, Any]:
         """The ECS document for one record (redacted; a stack trace only at DEBUG)."""
-        fields: dict[str, Any] = {
-            "log.level": record.levelname.lower(),
-            "log.logger": record.name,
-            "message": record.getMessage(),
-            "service.name": _service["name"],
-            "ecs.version": "8.11.0",
-        }
-        context = _context.get()
-        if context:
-            fields.update(context)
+        own: dict[str, Any] = {}
         for key, value in record.__dict__.items():
             if key not in _RESERVED and not key.startswith("_"):
-                fields[key] = value
+                own[key] = value
         if record.exc_info:
             # The type only: stack traces stay out of shipped logs unless DEBUG is on.
             exc_type = record.exc_info[0]
-            fields["error.type"] = exc_type.__name__ if exc_type else "Exception"
+            own["error.type"] = exc_type.__name__ if exc_type else "Exception"
             if logging.getLogger().isEnabledFor(logging.DEBUG):
-                fields["error.stack_trace"] = self.formatException(record.exc_info)
-        timestamp = datetime.fromtimestamp(record.created, tz=UTC).isoformat(
-            timespec="milliseconds"
-        )
-        return {"@timestamp": timestamp, **redact(fields)}
+                own["error.stack_trace"] = self.formatException(record.exc_info)
+        context = _context.get()
+        return {
+            "@timestamp": _timestamp(record.created),
+            "log.level": record.levelname.lower(),
+            "log.logger": record.name,
+            "message": redact_text(record.getMessage()),
+            "service.name": _service["name"],
+            "ecs.version": "8.11.0",
+            **(context.redacted if context else {}),
+            **(redact(own) if own else {}),
+        }
+
+
+class _LineHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes each record as a line; lines written on an event loop are flushed together.
+
+    A flush is a system call: on a running event loop it is made once, at the loop's next
+    turn, for every line written until then (under load, many calls' lines), rather than
+    once per line. Anywhere else (threads, synchronous code) each line is flushed at once.
+    """
+
+    def __init__(self, stream: IO[str]) -> None:
+        super().__init__(stream)
+        self._scheduled: asyncio.AbstractEventLoop | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            line = self.format(record)
+            try:
+                self.stream.write(line + self.terminator)
+            except UnicodeEncodeError:  # a stream that is not UTF-8: \u escapes, as json does
+                self.stream.write(json.dumps(json.loads(line)) + self.terminator)
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                self.flush()
+                return
+            if self._scheduled is not loop:
+                self._scheduled = loop
+                loop.call_soon(self._flush_for, loop)
+        except RecursionError:  # pragma: no cover - as logging.StreamHandler does
+            raise
+        except Exception:  # pragma: no cover - observability fails open
+            self.handleError(record)
+
+    def _flush_for(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._scheduled is loop:
+            self._scheduled = None
+        self.flush()
 
 
 def configure_logging(
@@ -105,7 +168,7 @@ def configure_logging(
     logging.logThreads = False
     logging.logProcesses = False
     logging.logMultiprocessing = False
-    handler = logging.StreamHandler(stream or sys.stdout)
+    handler = _LineHandler(stream or sys.stdout)
     handler.setFormatter(EcsJsonFormatter())
     root = logging.getLogger()
     for existing in list(root.handlers):
