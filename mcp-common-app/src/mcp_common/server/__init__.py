@@ -33,6 +33,7 @@ from mcp_common.server._read_cache import InMemoryReadCache, ReadCache, RedisRea
 from mcp_common.server._runtime import GC_THRESHOLDS, tune_gc
 from mcp_common.server._tool_call import (
     ToolCallContext,
+    ToolCallMiddleware,
     ToolCallNext,
     run_when_work_ends,
     when_work_ends,
@@ -68,6 +69,7 @@ __all__ = [
     "RequestGuardMiddleware",
     "ServerSpec",
     "ToolCallContext",
+    "ToolCallMiddleware",
     "ToolCallNext",
     "ToolSpec",
     "Toolset",

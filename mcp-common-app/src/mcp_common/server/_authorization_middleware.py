@@ -6,14 +6,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import mcp_types as mt
-from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.server.middleware import CallNext, MiddlewareContext
 from fastmcp.tools.base import Tool, ToolResult
 
 from mcp_common.auth._principal import Principal, current_principal
 from mcp_common.errors import AuthorizationDenied, PlatformError, UnknownTool
 from mcp_common.observability._logging import audit, get_logger
 from mcp_common.policy._authorizer import AuthorizationRequest, CachingAuthorizer, PolicyFacts
-from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
+from mcp_common.server._tool_call import ToolCallContext, ToolCallMiddleware, ToolCallNext
 from mcp_common.server._toolset import ToolSpec
 
 __all__ = ["AuthorizationMiddleware"]
@@ -21,7 +21,7 @@ __all__ = ["AuthorizationMiddleware"]
 _log = get_logger(__name__)
 
 
-class AuthorizationMiddleware(Middleware):
+class AuthorizationMiddleware(ToolCallMiddleware):
     """Policy on every call; tools/list shows only what the caller may call. Fails closed."""
 
     def __init__(

@@ -15,14 +15,18 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import mcp_types as mt
-from fastmcp.server.middleware import Middleware
 from fastmcp.tools.base import ToolResult
 from pydantic import TypeAdapter
 
 from mcp_common.observability._logging import get_logger
 from mcp_common.observability._metrics import PlatformMetrics
 from mcp_common.server._read_cache import ReadCache
-from mcp_common.server._tool_call import ToolCallContext, ToolCallNext, when_work_ends
+from mcp_common.server._tool_call import (
+    ToolCallContext,
+    ToolCallMiddleware,
+    ToolCallNext,
+    when_work_ends,
+)
 from mcp_common.server._toolset import ToolSpec
 
 __all__ = ["ReadCacheMiddleware"]
@@ -31,7 +35,7 @@ _log = get_logger(__name__)
 _CONTENT: TypeAdapter[list[mt.ContentBlock]] = TypeAdapter(list[mt.ContentBlock])
 
 
-class ReadCacheMiddleware(Middleware):
+class ReadCacheMiddleware(ToolCallMiddleware):
     """Serves tools with `cache_ttl` from `cache`; tools with `invalidates` clear tags."""
 
     def __init__(

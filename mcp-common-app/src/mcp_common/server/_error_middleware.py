@@ -9,7 +9,6 @@ from fastmcp.exceptions import (
     ToolError,
     ValidationError,
 )
-from fastmcp.server.middleware import Middleware
 from fastmcp.tools.base import ToolResult
 
 from mcp_common.errors import (
@@ -22,7 +21,7 @@ from mcp_common.errors import (
 )
 from mcp_common.observability._logging import get_logger
 from mcp_common.observability._metrics import PlatformMetrics
-from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
+from mcp_common.server._tool_call import ToolCallContext, ToolCallMiddleware, ToolCallNext
 from mcp_common.server._tool_errors import error_result
 
 __all__ = ["ErrorMiddleware"]
@@ -37,7 +36,7 @@ def _raised(exc: Exception) -> Exception:
     return exc
 
 
-class ErrorMiddleware(Middleware):
+class ErrorMiddleware(ToolCallMiddleware):
     """Outermost: every failure becomes a clear MCP tool error; nothing internal leaks.
 
     Refusals of the chain (unknown tool, denied, rate limited, invalid arguments) are answers,

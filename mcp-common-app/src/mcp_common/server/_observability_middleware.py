@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from fastmcp.server.dependencies import get_http_request
-from fastmcp.server.middleware import CallNext, Middleware, MiddlewareContext
+from fastmcp.server.middleware import CallNext, MiddlewareContext
 from fastmcp.tools.base import ToolResult
 
 from mcp_common.auth._fastmcp import principal_from_request
@@ -15,7 +15,7 @@ from mcp_common.auth._principal import use_principal
 from mcp_common.errors import AuthorizationDenied
 from mcp_common.observability._logging import get_logger, log_context
 from mcp_common.observability._metrics import PlatformMetrics
-from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
+from mcp_common.server._tool_call import ToolCallContext, ToolCallMiddleware, ToolCallNext
 
 __all__ = ["ObservabilityMiddleware"]
 
@@ -34,7 +34,7 @@ def _request_id() -> str:
     return uuid.uuid4().hex
 
 
-class ObservabilityMiddleware(Middleware):
+class ObservabilityMiddleware(ToolCallMiddleware):
     """Resolves the caller once per request; request id and user in every log line.
 
     The verified Principal is read from the access token here, once, and made current

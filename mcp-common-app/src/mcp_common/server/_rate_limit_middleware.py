@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from fastmcp.server.middleware import Middleware
 from fastmcp.tools.base import ToolResult
 
 from mcp_common.auth._principal import current_principal
 from mcp_common.errors import RateLimitExceeded
 from mcp_common.observability._metrics import PlatformMetrics
 from mcp_common.server._rate_limit import RateLimiter
-from mcp_common.server._tool_call import ToolCallContext, ToolCallNext
+from mcp_common.server._tool_call import ToolCallContext, ToolCallMiddleware, ToolCallNext
 
 __all__ = ["RateLimitMiddleware"]
 
 
-class RateLimitMiddleware(Middleware):
+class RateLimitMiddleware(ToolCallMiddleware):
     """Per principal x tool limit on tool calls (discovery is never limited)."""
 
     def __init__(self, limiter: RateLimiter, metrics: PlatformMetrics | None = None) -> None:
