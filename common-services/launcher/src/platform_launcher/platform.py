@@ -41,7 +41,7 @@ __all__ = [
     "BackendSpec",
     "LocalPlatform",
     "PlatformPorts",
-    "ServerSpec",
+    "ServerPackage",
     "available_backends",
     "available_servers",
     "backend_command",
@@ -56,13 +56,13 @@ AUDIENCE = "mcp-platform"
 RADKIT_SERVICE_ID = "sbx1-rdkt-0001"
 RADKIT_CLIENT_ID = "mcp-radkit@corp.example.net"
 # Vault roles (= policy names, compose services, Kubernetes service accounts) of the
-# processes that are not MCP servers; each server's is `ServerSpec.vault_role`.
+# processes that are not MCP servers; each server's is `ServerPackage.vault_role`.
 WORKER_VAULT_ROLE = "temporal-worker"
 PROXY_VAULT_ROLE = "mcp-rest-api-proxy"
 
 
 @dataclass(frozen=True, slots=True)
-class ServerSpec:
+class ServerPackage:
     """An MCP server package the launcher starts when it is installed."""
 
     name: str  # also the policy resource and the endpoints.json key
@@ -81,12 +81,12 @@ class BackendSpec:
     secret_path: str
 
 
-SERVERS: tuple[ServerSpec, ...] = (
-    ServerSpec("catalyst-center", "mcp_catalyst_center", 8002, "mcp-catalyst-center"),
-    ServerSpec("servicenow", "mcp_service_now", 8080, "mcp-service-now"),
-    ServerSpec("github", "mcp_github", 8003, "mcp-github"),
-    ServerSpec("radkit", "mcp_radkit", 8004, "mcp-radkit"),
-    ServerSpec("workflows", "temporal_service", 8005, "mcp-workflows"),
+SERVERS: tuple[ServerPackage, ...] = (
+    ServerPackage("catalyst-center", "mcp_catalyst_center", 8002, "mcp-catalyst-center"),
+    ServerPackage("servicenow", "mcp_service_now", 8080, "mcp-service-now"),
+    ServerPackage("github", "mcp_github", 8003, "mcp-github"),
+    ServerPackage("radkit", "mcp_radkit", 8004, "mcp-radkit"),
+    ServerPackage("workflows", "temporal_service", 8005, "mcp-workflows"),
 )
 BACKENDS: tuple[BackendSpec, ...] = (
     BackendSpec("catalyst-center", "catalyst_center_simulator", 9101, "api/catalyst-center"),
@@ -124,7 +124,7 @@ class PlatformPorts:
         )
 
 
-def available_servers() -> list[ServerSpec]:
+def available_servers() -> list[ServerPackage]:
     """The MCP server packages that exist in this checkout (each has a `server` module)."""
     found = []
     for spec in SERVERS:
@@ -430,7 +430,9 @@ class LocalPlatform:
 
     # -- parts --------------------------------------------------------------------------
 
-    def _check_ports(self, servers: Sequence[ServerSpec], backends: Sequence[BackendSpec]) -> None:
+    def _check_ports(
+        self, servers: Sequence[ServerPackage], backends: Sequence[BackendSpec]
+    ) -> None:
         wanted = {
             "issuer": self.ports.issuer,
             "openbao": self.ports.vault,
@@ -482,7 +484,7 @@ class LocalPlatform:
         assert self.vault is not None
         role_id, secret_id = self.approles[WORKER_VAULT_ROLE]
         env = self._server_env(
-            ServerSpec("workflows", "temporal_service", 0), 0, role_id, secret_id
+            ServerPackage("workflows", "temporal_service", 0), 0, role_id, secret_id
         )
         env |= {
             "MCP_SERVICE_NAME": "temporal-worker",
@@ -496,7 +498,7 @@ class LocalPlatform:
         self.supervisor.check_alive("temporal-worker")
 
     def _server_env(
-        self, server: ServerSpec, port: int, role_id: str, secret_id: str
+        self, server: ServerPackage, port: int, role_id: str, secret_id: str
     ) -> dict[str, str]:
         assert self.vault is not None
         env = {
