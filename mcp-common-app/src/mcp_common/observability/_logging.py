@@ -95,10 +95,11 @@ class EcsJsonFormatter(logging.Formatter):
 
     def document(self, record: logging.LogRecord) -> dict[str, Any]:
         """The ECS document for one record (redacted; a stack trace only at DEBUG)."""
-        own: dict[str, Any] = {}
-        for key, value in record.__dict__.items():
-            if key not in _RESERVED and not key.startswith("_"):
-                own[key] = value
+        own = {
+            key: value
+            for key, value in record.__dict__.items()
+            if key not in _RESERVED and key[:1] != "_"
+        }
         if record.exc_info:
             # The type only: stack traces stay out of shipped logs unless DEBUG is on.
             exc_type = record.exc_info[0]

@@ -115,6 +115,14 @@ def redact(value: Any, _depth: int = 0) -> Any:
         return redact_text(value)
     if kind in _SCALARS:
         return value
+    if kind is list or kind is tuple:
+        # Lists of short strings (roles, actors) are common in log documents: inline too.
+        return [
+            _redact_short(item)
+            if type(item) is str and len(item) <= _MEMO_MAX_LEN
+            else redact(item, _depth + 1)
+            for item in value
+        ]
     if kind is dict or isinstance(value, Mapping):
         # Log documents are flat dicts of short strings and numbers: those are handled
         # inline (this runs for every field of every log line).
