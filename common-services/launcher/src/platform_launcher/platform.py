@@ -24,7 +24,7 @@ from subprocess import Popen
 from typing import Any
 
 from dev_idp.identities import DEFAULT_IDENTITIES, dev_secret
-from simulator_kit.serve import free_port
+from simulator_kit.serve import free_ports
 
 from .openbao import OpenBaoDevServer
 from .supervisor import Supervisor, port_busy
@@ -111,16 +111,17 @@ class PlatformPorts:
 
     @classmethod
     def free(cls) -> PlatformPorts:
-        """Free ports for everything (for tests running beside `make up`)."""
+        """Free ports for everything (for tests running beside `make up`), all distinct."""
+        ports = iter(free_ports(6 + len(BACKENDS) + len(SERVERS)))
         return cls(
-            issuer=free_port(),
-            proxy=free_port(),
-            console=free_port(),
-            vault=free_port(),
-            temporal=free_port(),
-            temporal_ui=free_port(),
-            backends={b.name: free_port() for b in BACKENDS},
-            servers={s.name: free_port() for s in SERVERS},
+            issuer=next(ports),
+            proxy=next(ports),
+            console=next(ports),
+            vault=next(ports),
+            temporal=next(ports),
+            temporal_ui=next(ports),
+            backends={b.name: next(ports) for b in BACKENDS},
+            servers={s.name: next(ports) for s in SERVERS},
         )
 
 

@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from simulator_kit.serve import BackgroundServer
+from simulator_kit.serve import BackgroundServer, free_ports
 
 
 async def _hello(request: Request) -> PlainTextResponse:
@@ -70,3 +70,12 @@ def test_url_before_start_and_double_start_are_errors() -> None:
 def test_constructor_validates_arguments(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         BackgroundServer(**kwargs)  # type: ignore[arg-type]
+
+
+def test_free_ports_are_distinct_and_each_can_be_bound() -> None:
+    for _ in range(20):  # one free_port after another gave the same port twice in CI
+        ports = free_ports(15)
+        assert len(set(ports)) == 15
+    for port in ports:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", port))

@@ -5,13 +5,14 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import ExitStack
 from typing import Any, Self
 
 import uvicorn
 
 from .lifecycle import Lifecycle
 
-__all__ = ["BackgroundServer", "free_port"]
+__all__ = ["BackgroundServer", "free_port", "free_ports"]
 
 
 def free_port() -> int:
@@ -19,6 +20,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct TCP ports free on 127.0.0.1 right now: held open together while they
+    are chosen, since one `free_port` after another may be given the same port twice."""
+    with ExitStack() as held:
+        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
+        for sock in sockets:
+            sock.bind(("127.0.0.1", 0))
+        return [int(sock.getsockname()[1]) for sock in sockets]
 
 
 class BackgroundServer(Lifecycle):
