@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import sys
@@ -66,16 +67,16 @@ def current_log_context() -> dict[str, Any]:
     return dict(current.fields) if current else {}
 
 
-# The timestamp up to the second, made once a second rather than on every line.
-_second: list[Any] = [None, ""]
+@functools.lru_cache(maxsize=4)
+def _second_text(second: int) -> str:
+    """The timestamp up to the second, made once a second rather than on every line."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))
 
 
 def _timestamp(created: float) -> str:
     """`created` as ISO 8601 UTC with milliseconds (as ECS `@timestamp` wants it)."""
     second = int(created)
-    if _second[0] != second:
-        _second[:] = [second, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(second))]
-    return f"{_second[1]}.{int((created - second) * 1000):03d}+00:00"
+    return f"{_second_text(second)}.{int((created - second) * 1000):03d}+00:00"
 
 
 class EcsJsonFormatter(logging.Formatter):
