@@ -9,12 +9,22 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
 
-from simulator_kit import Controls, Fault, Faults, RequestStats, SessionTokens, simulator_app
+from simulator_kit import (
+    Controls,
+    ErrorDialect,
+    Fault,
+    Faults,
+    RequestStats,
+    SessionTokens,
+    SimulatorError,
+    simulator_app,
+)
 from simulator_kit.serve import BackgroundServer
 
 TOKEN_HEADER = "x-token"
@@ -36,9 +46,34 @@ class Toy:
         self.resets += 1
 
 
-def error(status: int, message: str, detail: str, headers: Any = None) -> Response:
+def envelope(status: int, message: str, detail: str, headers: Any = None) -> Response:
     """The toy's error envelope."""
     return JSONResponse({"error": message, "detail": detail}, status, headers=headers)
+
+
+class ToyError(SimulatorError):
+    """The toy API's own error."""
+
+
+class ToyErrors(ErrorDialect[ToyError]):
+    """The toy's error envelope for every error."""
+
+    error_type = ToyError
+
+    def api_error(self, error: ToyError) -> Response:
+        return envelope(error.status, error.message, error.detail or "", error.headers)
+
+    def http_error(self, request: Request, error: HTTPException) -> Response:
+        return envelope(error.status_code, "no route", request.url.path)
+
+    def unexpected(self) -> Response:
+        return envelope(500, "unexpected", "")
+
+    def fault(self, fault: Fault, path: str) -> Response:
+        return envelope(fault.status or 500, "injected", path, fault.headers())
+
+    def control_error(self, status: int, message: str, detail: str) -> Response:
+        return envelope(status, message, detail)
 
 
 def build_toy(*, admin: bool = True) -> tuple[Starlette, Toy]:
@@ -51,23 +86,19 @@ def build_toy(*, admin: bool = True) -> tuple[Starlette, Toy]:
     async def items(request: Request) -> Response:
         return JSONResponse({"items": [1, 2]})
 
-    def fault_response(fault: Fault, path: str) -> Response:
-        return error(fault.status or 500, "injected", path, fault.headers())
-
     def admit(scope: Scope) -> Response | None:
         if scope["path"] == "/login" or toy.tokens.valid(Headers(scope=scope).get(TOKEN_HEADER)):
             return None
-        return error(401, "no token", "")
+        return envelope(401, "no token", "")
 
-    controls = Controls(faults=toy.faults, stats=toy.stats, reset=toy.reset, error=error,
+    controls = Controls(faults=toy.faults, stats=toy.stats, reset=toy.reset,
                         expire_tokens=toy.tokens.expire_all)  # fmt: skip
     app = simulator_app(
         [Route("/login", login, methods=["POST"]), Route("/items", items)],
         controls=controls,
-        fault_response=fault_response,
+        errors=ToyErrors(),
         admit=admit,
         admin=admin,
-        exception_handlers={},
     )
     return app, toy
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.responses import Response
-
 from simulator_kit import SessionTokens, SimulatorState
 
 
@@ -59,7 +57,7 @@ def test_the_stats_view_has_the_shared_counters_and_the_simulators_own() -> None
 def test_the_controls_act_on_this_state() -> None:
     state = _State()
     token = state.tokens.issue()
-    controls = state.controls(lambda status, message, detail: Response(status_code=status))
+    controls = state.controls()
     assert controls.expire_tokens is not None and controls.expire_tokens() == 1
     assert not state.tokens.valid(token)
     assert controls.faults is state.faults and controls.stats is state.stats

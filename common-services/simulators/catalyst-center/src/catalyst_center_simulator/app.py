@@ -7,18 +7,17 @@ import binascii
 
 from starlette.applications import Starlette
 from starlette.datastructures import Headers
-from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import Scope
 
-from simulator_kit import Fault, simulator_app
+from simulator_kit import simulator_app
 
 from .api_admin import admin_routes
 from .api_automation import automation_routes
 from .api_inventory import inventory_routes, state_of
-from .responses import ApiError, api_error, auth_error
+from .responses import CatalystCenterErrors, auth_error
 from .state import CatalystCenterState
 
 __all__ = ["AUTH_PATH", "create_catalyst_center_app"]
@@ -47,13 +46,6 @@ async def login(request: Request) -> Response:
     return JSONResponse({"Token": state.tokens.issue()})
 
 
-def _fault_response(fault: Fault, path: str) -> Response:
-    status = fault.status or 500
-    message = "Injected fault" if status != 429 else "Rate limit exceeded"
-    return api_error(status, message, f"Simulated HTTP {status} for {path}",
-                     headers=fault.headers())  # fmt: skip
-
-
 def _admit(state: CatalystCenterState, scope: Scope) -> Response | None:
     """Every `/dna/...` call but the login needs a live X-Auth-Token."""
     path = scope["path"]
@@ -63,27 +55,6 @@ def _admit(state: CatalystCenterState, scope: Scope) -> Response | None:
     if state.tokens.valid(token):
         return None
     return auth_error("Token is missing, invalid or expired" if token else "Missing token")
-
-
-def _control_error(status: int, message: str, detail: str) -> Response:
-    return api_error(status, message, detail)
-
-
-async def _api_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, ApiError)
-    return api_error(exc.status, exc.message, exc.detail, headers=exc.headers)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    messages = {404: "The requested resource was not found", 405: "Method not allowed"}
-    message = messages.get(exc.status_code, str(exc.detail))
-    return api_error(exc.status_code, message, f"{request.method} {request.url.path}")
-
-
-async def _server_error(request: Request, exc: Exception) -> Response:
-    # Never a stack trace in the body; uvicorn logs the exception.
-    return api_error(500, "Internal server error", "An unexpected error occurred")
 
 
 def create_catalyst_center_app(
@@ -97,9 +68,7 @@ def create_catalyst_center_app(
     """A Catalyst Center simulator; `admin` adds the `/sandbox/...` test controls."""
     state = CatalystCenterState(username=username, password=password, token_ttl=token_ttl,
                                 task_polls=task_polls)  # fmt: skip
-    controls = state.controls(
-        _control_error, clear_faults=state.clear_task_faults, faults_view=state.task_faults
-    )
+    controls = state.controls(clear_faults=state.clear_task_faults, faults_view=state.task_faults)
     routes = [
         Route(AUTH_PATH, login, methods=["POST"]),
         Route("/api/system/v1/auth/token", login, methods=["POST"]),  # pre-2.x alias
@@ -109,15 +78,10 @@ def create_catalyst_center_app(
     app = simulator_app(
         routes,
         controls=controls,
-        fault_response=_fault_response,
+        errors=CatalystCenterErrors(),
         admit=lambda scope: _admit(state, scope),
         admin=admin,
         admin_extra=admin_routes(),
-        exception_handlers={
-            ApiError: _api_error,
-            HTTPException: _http_error,
-            Exception: _server_error,
-        },
     )
     app.state.cc = state
     return app

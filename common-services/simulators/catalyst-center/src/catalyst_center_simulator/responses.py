@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, TypeVar
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 
-from simulator_kit import SimulatorError
+from simulator_kit import ErrorDialect, Fault, SimulatorError
 
 __all__ = [
     "API_VERSION",
     "ApiError",
+    "CatalystCenterErrors",
     "api_error",
     "auth_error",
     "found",
@@ -66,6 +68,32 @@ def api_error(
         "version": API_VERSION,
     }
     return JSONResponse(body, status, headers=dict(headers or {}))
+
+
+class CatalystCenterErrors(ErrorDialect[ApiError]):
+    """Every error in the Intent API envelope (`api_error`)."""
+
+    error_type = ApiError
+
+    def api_error(self, error: ApiError) -> Response:
+        return api_error(error.status, error.message, error.detail, headers=error.headers)
+
+    def http_error(self, request: Request, error: HTTPException) -> Response:
+        messages = {404: "The requested resource was not found", 405: "Method not allowed"}
+        message = messages.get(error.status_code, str(error.detail))
+        return api_error(error.status_code, message, f"{request.method} {request.url.path}")
+
+    def unexpected(self) -> Response:
+        return api_error(500, "Internal server error", "An unexpected error occurred")
+
+    def fault(self, fault: Fault, path: str) -> Response:
+        status = fault.status or 500
+        message = "Injected fault" if status != 429 else "Rate limit exceeded"
+        detail = f"Simulated HTTP {status} for {path}"
+        return api_error(status, message, detail, headers=fault.headers())
+
+    def control_error(self, status: int, message: str, detail: str) -> Response:
+        return api_error(status, message, detail)
 
 
 def auth_error(message: str) -> JSONResponse:

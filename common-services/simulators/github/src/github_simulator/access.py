@@ -1,30 +1,22 @@
-"""Who may call the API and how often: the token, primary rate limits, faulted answers and
-the headers GitHub sends with every answer. The kit's Gate calls `admit` and `fault_error`.
+"""Who may call the API and how often: the token, primary rate limits and the headers GitHub
+sends with every answer. The kit's Gate calls `admit`.
 """
 
 from __future__ import annotations
 
 import hmac
 import uuid
-from http import HTTPStatus
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from simulator_kit import Fault
 from simulator_kit.gate import outside_admin
 
 from .context import Context
-from .errors import GitHubError, bad_credentials, error_response
+from .errors import RATE_DOCS, GitHubError, bad_credentials, error_response
 
-__all__ = ["ResponseHeaders", "admit", "fault_response", "token_of"]
-
-RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
-SECONDARY = (
-    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
-    "If you reach out to GitHub Support for help, please include the request ID."
-)
+__all__ = ["ResponseHeaders", "admit", "token_of"]
 
 
 def token_of(authorization: str | None) -> str | None:
@@ -33,25 +25,6 @@ def token_of(authorization: str | None) -> str | None:
     if scheme.lower() in ("bearer", "token") and value.strip():
         return value.strip()
     return None
-
-
-def fault_response(fault: Fault, path: str) -> Response:
-    """403/429 faults are secondary rate limits (Retry-After when set); others plain errors."""
-    status = fault.status or 500
-    headers = fault.headers()
-    if status in (403, 429):
-        return error_response(GitHubError(
-            status,
-            SECONDARY,
-            headers=headers,
-            documentation_url=f"{RATE_DOCS}#about-secondary-rate-limits",
-        ))  # fmt: skip
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "Error"
-    message = "Server Error" if status == 500 else phrase
-    return error_response(GitHubError(status, message, headers=headers))
 
 
 def admit(ctx: Context, scope: Scope) -> Response | None:

@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
 
 from simulator_kit import Controls, Faults, RequestStats, simulator_app
 
-from .access import ResponseHeaders, admit, fault_response
+from .access import ResponseHeaders, admit
 from .admin import admin_routes
 from .api_contents import content_routes
 from .api_issues import issue_routes
 from .api_pulls import pull_routes
 from .api_repos import repo_routes
 from .context import Context
-from .errors import GitHubError, error_response, not_found
+from .errors import GitHubErrors
 from .ratelimit import RateLimits
 from .seed import VIEWER, seed_hub
 
@@ -50,39 +47,14 @@ def create_github_app(
         RateLimits(core_limit, search_limit),
     )
     ctx.reset()
-    controls = Controls(faults=ctx.faults, stats=ctx.stats, reset=ctx.reset, error=_control_error)
     app = simulator_app(
         [*repo_routes(), *content_routes(), *issue_routes(), *pull_routes()],
-        controls=controls,
-        fault_response=fault_response,
+        controls=Controls(faults=ctx.faults, stats=ctx.stats, reset=ctx.reset),
+        errors=GitHubErrors(),
         admit=lambda scope: admit(ctx, scope),
         admin=admin,
         admin_extra=admin_routes(ctx),
         outer=[Middleware(ResponseHeaders, ctx=ctx)],
-        exception_handlers={
-            GitHubError: _github_error,
-            HTTPException: _http_error,
-            Exception: _unexpected,
-        },
     )
     app.state.github = ctx  # in-process access for callers that embed the simulator
     return app
-
-
-def _control_error(status: int, message: str, detail: str) -> Response:
-    return error_response(GitHubError(status, f"{message}: {detail}" if detail else message))
-
-
-async def _github_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, GitHubError)
-    return error_response(exc)
-
-
-async def _http_error(request: Request, exc: Exception) -> Response:
-    # GitHub answers 404 for unknown routes and for methods a route does not take.
-    return error_response(not_found())
-
-
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    # Never a stack trace in the response; uvicorn logs the exception.
-    return error_response(GitHubError(500, "Server Error"))

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
-from starlette.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 
-from simulator_kit import SimulatorError
+from simulator_kit import ErrorDialect, Fault, SimulatorError
 
 __all__ = [
     "DOCS",
+    "RATE_DOCS",
     "GitHubError",
+    "GitHubErrors",
     "bad_credentials",
     "error_response",
     "field_error",
@@ -22,6 +27,11 @@ __all__ = [
 ]
 
 DOCS = "https://docs.github.com/rest"
+RATE_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
+SECONDARY = (
+    "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. "
+    "If you reach out to GitHub Support for help, please include the request ID."
+)
 
 
 class GitHubError(SimulatorError):
@@ -53,6 +63,40 @@ class GitHubError(SimulatorError):
 def error_response(error: GitHubError) -> JSONResponse:
     """The JSON response of a GitHubError."""
     return JSONResponse(error.body(), status_code=error.status, headers=error.headers or None)
+
+
+class GitHubErrors(ErrorDialect[GitHubError]):
+    """Every error in GitHub's JSON error body (`error_response`)."""
+
+    error_type = GitHubError
+
+    def api_error(self, error: GitHubError) -> Response:
+        return error_response(error)
+
+    def http_error(self, request: Request, error: HTTPException) -> Response:
+        """404 for unknown routes and for methods a route does not take, as GitHub answers."""
+        return error_response(not_found())
+
+    def unexpected(self) -> Response:
+        return error_response(GitHubError(500, "Server Error"))
+
+    def fault(self, fault: Fault, path: str) -> Response:
+        """403/429 faults are secondary rate limits (Retry-After when set); others plain errors."""
+        status = fault.status or 500
+        headers = fault.headers()
+        if status in (403, 429):
+            docs = f"{RATE_DOCS}#about-secondary-rate-limits"
+            error = GitHubError(status, SECONDARY, headers=headers, documentation_url=docs)
+            return error_response(error)
+        try:
+            phrase = HTTPStatus(status).phrase
+        except ValueError:
+            phrase = "Error"
+        message = "Server Error" if status == 500 else phrase
+        return error_response(GitHubError(status, message, headers=headers))
+
+    def control_error(self, status: int, message: str, detail: str) -> Response:
+        return error_response(GitHubError(status, f"{message}: {detail}" if detail else message))
 
 
 def not_found(documentation_url: str = DOCS) -> GitHubError:

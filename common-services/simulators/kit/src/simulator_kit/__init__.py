@@ -18,6 +18,7 @@ from .cli import (
     secret_from,
     simulator_parser,
 )
+from .dialect import ErrorDialect
 from .errors import SimulatorError
 from .faults import Fault, FaultError, Faults
 from .gate import Gate
@@ -31,6 +32,7 @@ __all__ = [
     "BackgroundServer",
     "ControlError",
     "Controls",
+    "ErrorDialect",
     "Fault",
     "FaultError",
     "Faults",

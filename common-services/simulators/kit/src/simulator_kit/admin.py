@@ -23,18 +23,14 @@ from .stats import RequestStats
 __all__ = [
     "ControlError",
     "Controls",
-    "ErrorResponder",
     "admin_routes",
     "control_body",
     "control_count",
 ]
 
-ErrorResponder = Callable[[int, str, str], Response]
-"""A simulator's error answer in its own envelope: `(status, message, detail) -> Response`."""
-
 
 class ControlError(SimulatorError):
-    """A bad test-control request; answered with the simulator's `ErrorResponder`."""
+    """A bad test-control request; answered in the simulator's ErrorDialect."""
 
     def __init__(self, message: str, detail: str = "", *, status: int = 400) -> None:
         super().__init__(status, message, detail)
@@ -53,7 +49,6 @@ class Controls:
     faults: Faults
     stats: RequestStats
     reset: Callable[[], None]
-    error: ErrorResponder
     stats_view: Callable[[Request], Mapping[str, Any]] | None = None
     expire_tokens: Callable[[], int] | None = None
     clear_faults: Callable[[], None] | None = None

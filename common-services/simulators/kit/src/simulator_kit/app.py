@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
-from starlette.requests import Request
-from starlette.responses import Response
 from starlette.routing import BaseRoute
 
-from .admin import ControlError, Controls, admin_routes
-from .gate import Admit, FaultResponder, Gate, outside_admin
+from .admin import Controls, admin_routes
+from .dialect import ErrorDialect, exception_handlers
+from .gate import Admit, Gate, outside_admin
 
-__all__ = ["ExceptionHandler", "simulator_app"]
-
-ExceptionHandler = Callable[[Request, Exception], Any]
+__all__ = ["simulator_app"]
 
 
 def simulator_app(
     routes: Sequence[BaseRoute],
     *,
     controls: Controls,
-    fault_response: FaultResponder,
-    exception_handlers: Mapping[Any, ExceptionHandler],
+    errors: ErrorDialect[Any],
     admin: bool = True,
     admin_extra: Sequence[BaseRoute] = (),
     admit: Admit | None = None,
@@ -33,28 +29,24 @@ def simulator_app(
 ) -> Starlette:
     """A Starlette app: `routes` behind the Gate; with `admin`, the `/sandbox` controls too.
 
-    `admin_extra` are the simulator's own `/sandbox` routes; `outer` middleware runs before
-    the Gate (it sees every answer, faulted or refused ones included). A ControlError
-    raised by any route is answered in the simulator's envelope (`controls.error`).
+    `errors` is how the API renders every error: its own, unknown routes and methods,
+    unexpected exceptions, injected faults and bad control requests. `admin_extra` are the
+    simulator's own `/sandbox` routes; `outer` middleware runs before the Gate (it sees
+    every answer, faulted or refused ones included).
     """
     all_routes = list(routes)
     if admin:
         all_routes += [*admin_routes(controls), *admin_extra]
-
-    async def control_error(request: Request, exc: Exception) -> Response:
-        assert isinstance(exc, ControlError)
-        return controls.error(exc.status, exc.message, exc.detail or "")
-
     gate = Middleware(
         Gate,
         faults=controls.faults,
         stats=controls.stats,
-        fault_response=fault_response,
+        fault_response=errors.fault,
         admit=admit,
         covers=covers,
     )
     return Starlette(
         routes=all_routes,
         middleware=[*outer, gate],
-        exception_handlers={ControlError: control_error, **exception_handlers},
+        exception_handlers=exception_handlers(errors),
     )

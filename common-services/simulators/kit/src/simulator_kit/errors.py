@@ -1,7 +1,7 @@
 """The one error every simulator raises: a status, a message, a detail and response headers.
 
 Each simulator subclasses it and renders it in its backend's own error body, at the HTTP
-boundary (its exception handler).
+boundary (its `ErrorDialect`).
 """
 
 from __future__ import annotations

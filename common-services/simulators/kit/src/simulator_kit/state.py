@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .admin import Controls, ErrorResponder
+from .admin import Controls
 from .faults import Faults
 from .stats import RequestStats
 from .tokens import SessionTokens
@@ -65,13 +65,12 @@ class SimulatorState:
         """The simulator's own counters in `stats_view` (called under the lock)."""
         return {}
 
-    def controls(self, error: ErrorResponder, **extra: Any) -> Controls:
+    def controls(self, **extra: Any) -> Controls:
         """The `/sandbox` controls over this state; `extra`: more of `Controls`' fields."""
         return Controls(
             faults=self.faults,
             stats=self.stats,
             reset=self.reset,
-            error=error,
             stats_view=lambda request: self.stats_view(),
             expire_tokens=self.tokens.expire_all,
             **extra,

@@ -10,12 +10,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from servicenow_simulator.auth import TokenIssuer
-from servicenow_simulator.errors import SNError, bad_request
+from servicenow_simulator.errors import bad_request
 from servicenow_simulator.seed import seed
 from servicenow_simulator.state import Instance
 from simulator_kit import Faults, RequestStats
 
-__all__ = ["Context", "error_response", "flag", "read_object", "respond"]
+__all__ = ["Context", "flag", "read_object", "respond"]
 
 
 @dataclass(slots=True)
@@ -69,8 +69,3 @@ def respond(
 ) -> JSONResponse:
     """A `{"result": ...}` response."""
     return JSONResponse({"result": result}, status_code=status, headers=headers)
-
-
-def error_response(error: SNError) -> JSONResponse:
-    """The JSON response of an SNError."""
-    return JSONResponse(error.body(), status_code=error.status, headers=error.headers or None)
