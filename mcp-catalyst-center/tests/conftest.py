@@ -10,6 +10,7 @@ import pytest_asyncio
 
 from catalyst_center_simulator import create_catalyst_center_app
 from mcp_catalyst_center.client import CatalystCenterClient
+from mcp_common.http import RetryPolicy
 from mcp_common.testing import StaticSecretStore
 from platform_testkit import SandboxControls
 from simulator_kit.serve import BackgroundServer
@@ -89,6 +90,8 @@ def secrets(simulator: Simulator) -> StaticSecretStore:
 @pytest_asyncio.fixture(scope="module")
 async def client(secrets: StaticSecretStore) -> AsyncIterator[CatalystCenterClient]:
     """A client on the simulator with fast polling and a short task deadline."""
-    cc = CatalystCenterClient(secrets, task_poll_interval=0.02, task_timeout=0.5, retries=2)
+    cc = CatalystCenterClient(
+        secrets, task_poll_interval=0.02, task_timeout=0.5, retry=RetryPolicy(retries=2)
+    )
     yield cc
     await cc.aclose()

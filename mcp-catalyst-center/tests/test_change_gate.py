@@ -27,6 +27,7 @@ from mcp_catalyst_center.change_gate import (
 from mcp_common import Principal
 from mcp_common.auth import PlatformAccessToken
 from mcp_common.errors import ConfigurationError, SecretError, UpstreamError
+from mcp_common.http import RetryPolicy
 from mcp_common.observability import PlatformMetrics
 from mcp_common.policy import PolicyFacts, RegoAuthorizer
 from mcp_common.testing import StaticSecretStore, StaticVerifier
@@ -160,7 +161,8 @@ SN = "https://sn.example.invalid"
 async def test_a_servicenow_that_cannot_answer_refuses_the_deploy(answer: Any, reason: str) -> None:
     # respx mocks httpx's own (httpcore) transport, not the default aiohttp pool.
     lookup = ServiceNowChangeLookup(
-        read_account(), instance_url=SN, secret_path=READ_PATH, retries=0, backoff=0,
+        read_account(), instance_url=SN, secret_path=READ_PATH,
+        retry=RetryPolicy(retries=0, backoff=0),
         transport=httpx.AsyncHTTPTransport(),
     )  # fmt: skip
     gate = ChangeGate(lookup)

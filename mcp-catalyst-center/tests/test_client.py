@@ -26,7 +26,9 @@ from catalyst_center_simulator import create_catalyst_center_app
 from mcp_catalyst_center.client import CatalystCenterClient, path_id
 from mcp_catalyst_center.config import backend_config
 from mcp_catalyst_center.errors import InvalidArgument, TaskFailed, TaskTimedOut
+from mcp_catalyst_center.settings import CatalystCenterSettings
 from mcp_common import SecretNotFound, UpstreamError
+from mcp_common.http import RetryPolicy
 from mcp_common.testing import StaticSecretStore
 from simulator_kit.network import DEVICES
 
@@ -38,7 +40,9 @@ PAR_ACC_01 = next(d.id for d in DEVICES if d.hostname == "par-acc-01")
 @pytest_asyncio.fixture
 async def fresh(secrets: StaticSecretStore) -> AsyncIterator[CatalystCenterClient]:
     """A client with no token yet."""
-    cc = CatalystCenterClient(secrets, task_poll_interval=0.02, task_timeout=0.5, retries=2)
+    cc = CatalystCenterClient(
+        secrets, task_poll_interval=0.02, task_timeout=0.5, retry=RetryPolicy(retries=2)
+    )
     yield cc
     await cc.aclose()
 
@@ -222,7 +226,6 @@ async def test_a_task_that_never_ends_times_out_at_the_deadline(
     "kwargs",
     [
         {"timeout": 0},
-        {"retries": -1},
         {"task_poll_interval": 0},
         {"task_timeout": -1},
         {"secret_path": ""},
@@ -231,6 +234,17 @@ async def test_a_task_that_never_ends_times_out_at_the_deadline(
 def test_the_constructor_refuses_bad_settings(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
         CatalystCenterClient(StaticSecretStore({}), **kwargs)
+
+
+def test_from_settings_takes_the_task_options_and_the_retry_policy_from_the_settings() -> None:
+    settings = CatalystCenterSettings(
+        oidc_issuer="http://127.0.0.1:9", oidc_audience="mcp-platform",
+        vault_addr="http://127.0.0.1:9", vault_token="unused",
+        task_poll_interval=0.25, task_timeout=30.0, backend_retries=1,
+    )  # fmt: skip
+    cc = CatalystCenterClient.from_settings(settings, StaticSecretStore({}))
+    assert (cc.task_poll_interval, cc.task_timeout) == (0.25, 30.0)
+    assert cc.retry == RetryPolicy(retries=1)
 
 
 # --- TLS --------------------------------------------------------------------------------
@@ -295,7 +309,9 @@ def tls_simulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
 async def _count_over_tls(url: str, **extra: str) -> Any:
     secret = {"base_url": url, "username": "svc-mcp", "password": "tls-pw", **extra}
-    cc = CatalystCenterClient(StaticSecretStore({"api/catalyst-center": secret}), retries=0)
+    cc = CatalystCenterClient(
+        StaticSecretStore({"api/catalyst-center": secret}), retry=RetryPolicy(retries=0)
+    )
     try:
         return (await cc.get(f"{DEVICE}/count"))["response"]
     finally:

@@ -12,6 +12,7 @@ import pytest
 import respx
 
 from mcp_common.errors import ConfigurationError, SecretNotFound, UpstreamError
+from mcp_common.http import RetryPolicy
 from mcp_common.testing import StaticSecretStore
 from mcp_github.client import GitHubClient, Page
 from mcp_github.errors import (
@@ -29,7 +30,7 @@ REPO = "/repos/netops/network-configs"
 @pytest.fixture
 async def client(fresh: Any) -> AsyncIterator[GitHubClient]:
     store = StaticSecretStore({PATH: fresh.secret()})
-    gh = GitHubClient(store, retries=2, backoff=0.01)
+    gh = GitHubClient(store, retry=RetryPolicy(retries=2, backoff=0.01))
     yield gh
     await gh.aclose()
 
@@ -126,7 +127,9 @@ async def test_a_primary_rate_limit_is_waited_out_until_its_reset(
 
 
 async def test_rate_limits_over_the_longest_wait_fail_at_once(fresh: Any) -> None:
-    gh = GitHubClient(StaticSecretStore({PATH: fresh.secret()}), max_retry_after=5)
+    gh = GitHubClient(
+        StaticSecretStore({PATH: fresh.secret()}), retry=RetryPolicy(max_retry_after=5)
+    )
     fresh.fault(path_prefix="/repos", status=429, retry_after=60, count=None)
     with pytest.raises(GitHubRateLimited) as caught:
         await gh.get(REPO)
@@ -182,7 +185,7 @@ async def test_a_missing_secret_is_reported() -> None:
 async def test_a_response_that_is_not_json_is_an_upstream_error() -> None:
     store = StaticSecretStore({PATH: {"base_url": "https://gh.example", "token": "t"}})
     # respx mocks httpx's own (httpcore) transport, not the default aiohttp pool.
-    gh = GitHubClient(store, retries=0, transport=httpx.AsyncHTTPTransport())
+    gh = GitHubClient(store, retry=RetryPolicy(retries=0), transport=httpx.AsyncHTTPTransport())
     with respx.mock(assert_all_called=True) as mock:
         mock.get(f"https://gh.example{REPO}").mock(
             return_value=httpx.Response(200, text="<html>proxy login</html>")
@@ -198,5 +201,3 @@ def test_constructor_validates_its_arguments() -> None:
         GitHubClient(store, secret_path="/")
     with pytest.raises(ValueError, match="timeout"):
         GitHubClient(store, timeout=0)
-    with pytest.raises(ValueError, match="retries"):
-        GitHubClient(store, retries=-1)

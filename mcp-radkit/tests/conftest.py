@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
+from mcp_common.http import RetryPolicy
 from mcp_common.testing import StaticSecretStore
 from mcp_radkit.client import RadkitClient
 from platform_testkit import SandboxControls
@@ -64,6 +65,6 @@ def secrets(simulator: Simulator) -> StaticSecretStore:
 @pytest_asyncio.fixture(scope="module")
 async def client(secrets: StaticSecretStore) -> AsyncIterator[RadkitClient]:
     """A client on the simulator with fast polling and a short wait margin."""
-    rc = RadkitClient(secrets, poll_interval=0.02, wait_margin=0.5, retries=2)
+    rc = RadkitClient(secrets, poll_interval=0.02, wait_margin=0.5, retry=RetryPolicy(retries=2))
     yield rc
     await rc.aclose()

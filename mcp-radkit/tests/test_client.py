@@ -11,6 +11,7 @@ from mcp_common import ConfigurationError, SecretNotFound
 from mcp_common.testing import StaticSecretStore
 from mcp_radkit.client import RadkitClient
 from mcp_radkit.http_backend import HttpBackend
+from mcp_radkit.settings import RadkitSettings
 
 
 def client_on(secret: dict[str, Any] | None) -> tuple[RadkitClient, StaticSecretStore]:
@@ -67,7 +68,6 @@ async def test_a_missing_secret_is_reported_as_such() -> None:
     [
         ({"secret_path": ""}, "secret_path"),
         ({"timeout": 0}, "timeout"),
-        ({"retries": -1}, "retries"),
         ({"poll_interval": 0}, "poll_interval"),
         ({"wait_margin": -1}, "wait_margin"),
     ],
@@ -75,3 +75,13 @@ async def test_a_missing_secret_is_reported_as_such() -> None:
 def test_the_constructor_validates(option: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         RadkitClient(StaticSecretStore({}), **option)
+
+
+def test_from_settings_takes_the_polling_options_from_the_settings() -> None:
+    settings = RadkitSettings(
+        oidc_issuer="http://127.0.0.1:9", oidc_audience="mcp-platform",
+        vault_addr="http://127.0.0.1:9", vault_token="unused",
+        poll_interval=0.25, wait_margin=3.0,
+    )  # fmt: skip
+    rc = RadkitClient.from_settings(settings, StaticSecretStore({}))
+    assert (rc.poll_interval, rc.wait_margin) == (0.25, 3.0)

@@ -13,7 +13,7 @@ import pytest_asyncio
 import respx
 
 from mcp_common import UpstreamError
-from mcp_common.http import make_http_client
+from mcp_common.http import RetryPolicy, make_http_client
 from mcp_radkit.config import radkit_config
 from mcp_radkit.errors import BACKEND, DeviceNotFound, RequestTimedOut
 from mcp_radkit.http_backend import HttpBackend
@@ -30,7 +30,7 @@ def backend_for(
     transport = httpx.AsyncHTTPTransport() if "invalid" in config.base_url else None
     http = make_http_client(
         BACKEND, base_url=config.base_url, verify=config.verify, timeout=timeout,
-        retries=retries, transport=transport,
+        retry=RetryPolicy(retries=retries), transport=transport,
     )  # fmt: skip
     return HttpBackend(config, http, **{"poll_interval": 0.02, "wait_margin": 0.5, **options})
 

@@ -11,6 +11,7 @@ import pytest
 import respx
 
 from mcp_common.errors import SecretNotFound, UpstreamError
+from mcp_common.http import RetryPolicy
 from mcp_common.testing import StaticSecretStore
 from mcp_service_now.client import Page, ServiceNowClient
 from mcp_service_now.errors import InvalidArgument, ServiceNowError, ServiceNowNotFound
@@ -28,7 +29,7 @@ def secret(sim: Any, *, oauth: bool, **overrides: str) -> dict[str, str]:
 @pytest.fixture
 async def basic(fresh: Any) -> AsyncIterator[ServiceNowClient]:
     store = StaticSecretStore({PATH: secret(fresh, oauth=False)})
-    client = ServiceNowClient(store, retries=2, backoff=0.01)
+    client = ServiceNowClient(store, retry=RetryPolicy(retries=2, backoff=0.01))
     yield client
     await client.aclose()
 
@@ -36,7 +37,7 @@ async def basic(fresh: Any) -> AsyncIterator[ServiceNowClient]:
 @pytest.fixture
 async def oauth(fresh: Any) -> AsyncIterator[ServiceNowClient]:
     store = StaticSecretStore({PATH: secret(fresh, oauth=True)})
-    client = ServiceNowClient(store, retries=2, backoff=0.01)
+    client = ServiceNowClient(store, retry=RetryPolicy(retries=2, backoff=0.01))
     yield client
     await client.aclose()
 
@@ -188,7 +189,7 @@ async def test_a_body_that_is_not_json_is_an_upstream_error() -> None:
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"secret_path": "/"}, {"timeout": 0}, {"retries": -1}, {"backend": ""}],
+    [{"secret_path": "/"}, {"timeout": 0}, {"backend": ""}],
 )
 def test_constructor_arguments_are_validated(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError):

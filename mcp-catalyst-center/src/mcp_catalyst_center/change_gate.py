@@ -20,7 +20,13 @@ import httpx
 
 from mcp_common.auth import Principal
 from mcp_common.errors import ConfigurationError, PlatformError, SecretError, UpstreamError
-from mcp_common.http import SecretBackedClient, json_body, raise_for_status, verify_tls_of
+from mcp_common.http import (
+    RetryPolicy,
+    SecretBackedClient,
+    json_body,
+    raise_for_status,
+    verify_tls_of,
+)
 from mcp_common.observability import PlatformMetrics
 from mcp_common.secrets import SecretStore
 
@@ -226,8 +232,7 @@ def change_gate(
         instance_url=str(settings.servicenow_instance_url),
         secret_path=settings.servicenow_secret_path,
         timeout=settings.servicenow_timeout,
-        retries=settings.backend_retries,
-        backoff=settings.backend_backoff,
+        retry=RetryPolicy(retries=settings.backend_retries, backoff=settings.backend_backoff),
         metrics=metrics,
     )
     return ChangeGate(lookup)

@@ -116,6 +116,7 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
     BACKEND = BACKEND
     SECRET_PATH = DEFAULT_SECRET_PATH
     TIMEOUT = 30.0
+    SETTINGS_OPTIONS = ("task_poll_interval", "task_timeout")
 
     def __init__(
         self,
@@ -125,7 +126,7 @@ class CatalystCenterClient(SecretBackedClient[BackendConfig]):
         task_timeout: float = 120.0,
         **options: Any,
     ) -> None:
-        """`options`: those of SecretBackedClient (secret_path, timeout, retries, ...)."""
+        """`options`: those of SecretBackedClient (secret_path, timeout, retry, ...)."""
         super().__init__(secrets, **options)
         self.task_poll_interval = positive_seconds("task_poll_interval", task_poll_interval)
         self.task_timeout = positive_seconds("task_timeout", task_timeout)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from mcp_common.observability import PlatformMetrics
-from mcp_common.secrets import SecretStore
 from mcp_common.server import ServerSpec
 from mcp_common.tasks import background_tasks
 
@@ -29,23 +27,11 @@ INSTRUCTIONS = (
 )
 
 
-def _client(
-    settings: CatalystCenterSettings, secrets: SecretStore, metrics: PlatformMetrics
-) -> CatalystCenterClient:
-    return CatalystCenterClient.from_settings(
-        settings,
-        secrets,
-        metrics,
-        task_poll_interval=settings.task_poll_interval,
-        task_timeout=settings.task_timeout,
-    )
-
-
 SERVER = ServerSpec(
     name="catalyst-center",
     settings=CatalystCenterSettings,
     instructions=INSTRUCTIONS,
-    client=_client,
+    client=CatalystCenterClient.from_settings,
     toolsets=lambda client, s: all_toolsets(client, max_output_chars=s.max_output_chars),
     extensions=lambda client, s: background_tasks(
         s, TASK_TOOLS, poll_interval=timedelta(seconds=s.task_poll_interval)

@@ -9,7 +9,13 @@ import httpx
 import pytest
 
 from mcp_common.errors import ConfigurationError, SecretNotFound
-from mcp_common.http import BackendSettings, Endpoint, SecretBackedClient, verify_tls_of
+from mcp_common.http import (
+    BackendSettings,
+    Endpoint,
+    RetryPolicy,
+    SecretBackedClient,
+    verify_tls_of,
+)
 from mcp_common.testing import StaticSecretStore
 
 PATH = "api/demo"
@@ -110,9 +116,8 @@ async def test_secret_errors_reach_the_caller() -> None:
         ({"secret_path": "/"}, "secret_path must not be empty"),
         ({"backend": ""}, "backend name"),
         ({"timeout": 0}, "timeout must be > 0 seconds"),
-        ({"retries": -1}, "retries must be >= 0"),
-        ({"backoff": -1}, "backoff and max_retry_after"),
-        ({"max_retry_after": -1}, "backoff and max_retry_after"),
+        ({"max_connections": 0}, "max_connections >= 1"),
+        ({"max_waiting": -1}, "max_waiting >= 0"),
     ],
 )
 def test_the_constructor_validates(option: dict[str, Any], message: str) -> None:
@@ -146,13 +151,63 @@ def test_from_settings_applies_the_shared_backend_settings(
         monkeypatch.setenv(key, value)
     metrics = object()
     client = DemoClient.from_settings(BackendSettings(), StaticSecretStore({}), metrics)
-    assert (client.secret_path, client.timeout, client.retries, client.backoff) == (
-        "api/elsewhere",
-        7.5,
-        1,
-        0.05,
+    assert (client.secret_path, client.timeout) == ("api/elsewhere", 7.5)
+    assert client.retry == RetryPolicy(retries=1, backoff=0.05, max_retry_after=12)
+    assert (client.metrics, client.backend_name) == (metrics, "demo")
+
+
+async def test_the_pool_is_built_with_the_clients_retry_policy() -> None:
+    policy = RetryPolicy(retries=0, backoff=0.0, max_retry_after=1.0)
+    client = DemoClient(StaticSecretStore({PATH: secret()}), retry=policy)
+    http, _ = await client.connection()
+    assert http._transport.retry is policy  # type: ignore[attr-defined]
+    await client.aclose()
+
+
+class PollingSettings(BackendSettings):
+    poll_every: float = 2.0
+    give_up_after: float = 60.0
+
+
+class PollingClient(DemoClient):
+    """A client with two options of its own that are settings too."""
+
+    SETTINGS_OPTIONS = ("poll_every", "give_up_after")
+
+    def __init__(
+        self, secrets: Any, *, poll_every: float = 1.0, give_up_after: float = 30.0, **options: Any
+    ) -> None:
+        super().__init__(secrets, **options)
+        self.poll_every = poll_every
+        self.give_up_after = give_up_after
+
+
+def settings_of(kind: type[BackendSettings], **values: Any) -> BackendSettings:
+    return kind(
+        oidc_issuer="http://127.0.0.1:1", oidc_audience="t", secrets_backend="file",
+        secrets_file="x.json", secret_path=PATH, **values,
+    )  # fmt: skip
+
+
+def test_settings_options_are_taken_from_the_settings_fields_of_the_same_name() -> None:
+    settings = settings_of(PollingSettings, poll_every=0.25, give_up_after=9.0)
+    client = PollingClient.from_settings(settings, StaticSecretStore({}))
+    assert (client.poll_every, client.give_up_after) == (0.25, 9.0)
+
+
+def test_an_option_given_explicitly_wins_over_the_setting() -> None:
+    settings = settings_of(PollingSettings, poll_every=0.25, give_up_after=9.0)
+    client = PollingClient.from_settings(settings, StaticSecretStore({}), poll_every=5.0)
+    assert (client.poll_every, client.give_up_after) == (5.0, 9.0)
+
+
+def test_a_settings_option_that_is_no_field_of_the_settings_is_refused_by_name() -> None:
+    message = (
+        r"PollingClient.SETTINGS_OPTIONS names 'poll_every', 'give_up_after', "
+        r"not a field of BackendSettings"
     )
-    assert (client.max_retry_after, client.metrics, client.backend_name) == (12, metrics, "demo")
+    with pytest.raises(TypeError, match=message):
+        PollingClient.from_settings(settings_of(BackendSettings), StaticSecretStore({}))
 
 
 def test_backend_settings_need_a_secret_path() -> None:

@@ -93,7 +93,7 @@ class GitHubClient(SecretBackedClient[GitHubConfig]):
         clock: Callable[[], float] = time.time,
         **options: Any,
     ) -> None:
-        """`options`: those of SecretBackedClient (secret_path, timeout, retries, ...)."""
+        """`options`: those of SecretBackedClient (secret_path, timeout, retry, ...)."""
         super().__init__(secrets, **options)
         self._sleep = sleep
         self._clock = clock
@@ -121,7 +121,7 @@ class GitHubClient(SecretBackedClient[GitHubConfig]):
         """
         http, cfg = await self.connection()
         headers = {"Authorization": f"Bearer {cfg.token}"}
-        attempt = 0
+        retry, attempt = self.retry, 0
         while True:
             attempt += 1
             try:
@@ -136,7 +136,7 @@ class GitHubClient(SecretBackedClient[GitHubConfig]):
             if limited is None:
                 break
             kind, wait = limited
-            if attempt > self.retries or wait is None or wait > self.max_retry_after:
+            if attempt > retry.retries or wait is None or wait > retry.max_retry_after:
                 raise GitHubRateLimited(kind, wait, response.status_code)
             extra = {
                 "event.action": "upstream.retry",

@@ -31,6 +31,7 @@ class RadkitClient(SecretBackedClient[RadkitConfig]):
     BACKEND = BACKEND
     SECRET_PATH = DEFAULT_SECRET_PATH
     TIMEOUT = 30.0
+    SETTINGS_OPTIONS = ("poll_interval", "wait_margin")
 
     def __init__(
         self,
@@ -40,7 +41,7 @@ class RadkitClient(SecretBackedClient[RadkitConfig]):
         wait_margin: float = 10.0,
         **options: Any,
     ) -> None:
-        """`options`: those of SecretBackedClient (secret_path, timeout, retries, ...)."""
+        """`options`: those of SecretBackedClient (secret_path, timeout, retry, ...)."""
         super().__init__(secrets, **options)
         self.poll_interval = positive_seconds("poll_interval", poll_interval)
         self.wait_margin = positive_seconds("wait_margin", wait_margin)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from mcp_common.observability import PlatformMetrics
-from mcp_common.secrets import SecretStore
 from mcp_common.server import ServerSpec
 from mcp_common.tasks import background_tasks
 
@@ -28,23 +26,11 @@ INSTRUCTIONS = (
 )
 
 
-def _client(
-    settings: RadkitSettings, secrets: SecretStore, metrics: PlatformMetrics
-) -> RadkitClient:
-    return RadkitClient.from_settings(
-        settings,
-        secrets,
-        metrics,
-        poll_interval=settings.poll_interval,
-        wait_margin=settings.wait_margin,
-    )
-
-
 SERVER = ServerSpec(
     name="radkit",
     settings=RadkitSettings,
     instructions=INSTRUCTIONS,
-    client=_client,
+    client=RadkitClient.from_settings,
     toolsets=lambda client, s: all_toolsets(client, max_output_chars=s.max_output_chars),
     extensions=lambda client, s: background_tasks(
         s, TASK_TOOLS, poll_interval=timedelta(seconds=s.poll_interval)

@@ -72,7 +72,7 @@ class ServiceNowClient(SecretBackedClient[Credentials]):
     def __init__(
         self, secrets: SecretStore, *, oauth: OAuthSession | None = None, **options: Any
     ) -> None:
-        """`options`: those of SecretBackedClient (secret_path, timeout, retries, ...)."""
+        """`options`: those of SecretBackedClient (secret_path, timeout, retry, ...)."""
         super().__init__(secrets, **options)
         self.oauth = oauth or OAuthSession(backend=self.backend_name)
 

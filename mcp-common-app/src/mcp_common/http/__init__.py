@@ -16,6 +16,7 @@ from mcp_common.http._client import (
     parse_retry_after,
     raise_for_status,
 )
+from mcp_common.http._retry import RetryPolicy
 from mcp_common.http._session import SessionToken
 from mcp_common.http._transport import PooledTransport, PoolFull
 
@@ -29,6 +30,7 @@ __all__ = [
     "PoolFull",
     "PooledTransport",
     "ResilientTransport",
+    "RetryPolicy",
     "SecretBackedClient",
     "SessionToken",
     "json_body",

@@ -11,6 +11,7 @@ import httpx
 from mcp_common.errors import ConfigurationError
 from mcp_common.http._backend_settings import BackendSettings
 from mcp_common.http._client import make_http_client
+from mcp_common.http._retry import RetryPolicy
 from mcp_common.secrets._store import SecretStore
 
 __all__ = ["Endpoint", "SecretBackedClient", "positive_seconds", "verify_tls_of"]
@@ -52,13 +53,17 @@ class SecretBackedClient(ABC, Generic[ConfigT]):
     Subclasses declare their backend (`BACKEND`: the name in logs, metrics and errors), the
     defaults that differ (`SECRET_PATH`, `TIMEOUT`, `HEADERS`), how a secret is validated
     (`parse_secret`) and what its endpoint is (`endpoint`); a constructor of their own takes
-    its extra options and passes the rest on.
+    its extra options and passes the rest on. Those of its options that are settings too are
+    named in `SETTINGS_OPTIONS`, for `from_settings` to take from the settings.
     """
 
     BACKEND: ClassVar[str] = ""
     SECRET_PATH: ClassVar[str] = ""
     TIMEOUT: ClassVar[float] = 10.0
     HEADERS: ClassVar[Mapping[str, str]] = {}
+    # Constructor options whose values `from_settings` takes from the settings field of the
+    # same name (options given to it explicitly win).
+    SETTINGS_OPTIONS: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -67,9 +72,7 @@ class SecretBackedClient(ABC, Generic[ConfigT]):
         secret_path: str | None = None,
         backend: str | None = None,
         timeout: float | None = None,
-        retries: int = 3,
-        backoff: float = 0.2,
-        max_retry_after: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),
         headers: Mapping[str, str] | None = None,
         metrics: object | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -85,17 +88,11 @@ class SecretBackedClient(ABC, Generic[ConfigT]):
             raise ValueError("backend name must not be empty")
         if not timeout > 0:
             raise ValueError(f"timeout must be > 0 seconds, got {timeout}")
-        if retries < 0:
-            raise ValueError(f"retries must be >= 0, got {retries}")
-        if backoff < 0 or max_retry_after < 0:
-            raise ValueError("backoff and max_retry_after must be >= 0 seconds")
         self.secrets = secrets
         self.secret_path = secret_path.strip("/")
         self.backend_name = backend
         self.timeout = timeout
-        self.retries = retries
-        self.backoff = backoff
-        self.max_retry_after = max_retry_after
+        self.retry = retry
         self.metrics = metrics
         self._headers = {**self.HEADERS, **(headers or {})}
         self._transport = transport
@@ -115,18 +112,28 @@ class SecretBackedClient(ABC, Generic[ConfigT]):
         metrics: object | None = None,
         **options: Any,
     ) -> Self:
-        """A client configured by `MCP_SECRET_PATH` and `MCP_BACKEND_*`, plus `options`."""
+        """A client configured by `MCP_SECRET_PATH` and `MCP_BACKEND_*`, plus `options`.
+
+        The options named in `SETTINGS_OPTIONS` are the settings' fields of the same name,
+        unless given in `options`; a name the settings lack is a TypeError.
+        """
+        fields = type(settings).model_fields
+        unknown = [name for name in cls.SETTINGS_OPTIONS if name not in fields]
+        if unknown:
+            raise TypeError(
+                f"{cls.__name__}.SETTINGS_OPTIONS names {', '.join(map(repr, unknown))}, "
+                f"not a field of {type(settings).__name__}"
+            )
+        declared = {name: getattr(settings, name) for name in cls.SETTINGS_OPTIONS}
         return cls(
             secrets,
             secret_path=settings.secret_path,
             timeout=settings.backend_timeout,
-            retries=settings.backend_retries,
-            backoff=settings.backend_backoff,
-            max_retry_after=settings.backend_max_retry_after,
+            retry=settings.retry_policy(),
             metrics=metrics,
             max_connections=settings.backend_max_connections,
             max_waiting=settings.backend_max_waiting,
-            **options,
+            **(declared | options),
         )
 
     @abstractmethod
@@ -158,9 +165,7 @@ class SecretBackedClient(ABC, Generic[ConfigT]):
                 base_url=base_url,
                 verify=verify,
                 timeout=self.timeout,
-                retries=self.retries,
-                backoff=self.backoff,
-                max_retry_after=self.max_retry_after,
+                retry=self.retry,
                 headers=self._headers,
                 metrics=self.metrics,
                 transport=self._transport,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from mcp_common.http._retry import RetryPolicy
 from mcp_common.settings import CommonSettings
 
 __all__ = ["BackendSettings"]
@@ -28,3 +29,11 @@ class BackendSettings(CommonSettings):
     # fails at once (UpstreamError kind "unavailable") instead of queueing without bound.
     backend_max_connections: int = Field(100, ge=1, le=10_000)
     backend_max_waiting: int = Field(200, ge=0, le=100_000)
+
+    def retry_policy(self) -> RetryPolicy:
+        """How backend calls are retried: `MCP_BACKEND_RETRIES`, `_BACKOFF`, `_MAX_RETRY_AFTER`."""
+        return RetryPolicy(
+            retries=self.backend_retries,
+            backoff=self.backend_backoff,
+            max_retry_after=self.backend_max_retry_after,
+        )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import logging
 import math
-import random
 import re
 import ssl
 import time
@@ -19,6 +18,7 @@ import httpx
 
 from mcp_common.errors import UpstreamError
 from mcp_common.http._circuit_breaker import CircuitBreaker, CircuitState
+from mcp_common.http._retry import RetryPolicy
 from mcp_common.http._transport import PooledTransport, PoolFull
 from mcp_common.observability._logging import get_logger
 from mcp_common.observability._redaction import redact_text
@@ -63,11 +63,6 @@ def parse_retry_after(value: str | None, *, now: Callable[[], float] = time.time
     return max(0.0, seconds)
 
 
-def _backoff_delay(attempt: int, base: float, cap: float) -> float:
-    """Exponential backoff with full jitter: uniform(0, min(cap, base * 2**(attempt-1)))."""
-    return random.uniform(0.0, min(cap, base * 2.0 ** max(0, attempt - 1)))
-
-
 def _tls_verification_failed(exc: BaseException | None) -> bool:
     """True when a certificate check is somewhere in the exception's cause chain."""
     for _ in range(8):
@@ -97,18 +92,12 @@ class ResilientTransport(httpx.AsyncBaseTransport):
         backend: str,
         breaker: CircuitBreaker | None = None,
         timeout: float = 10.0,
-        retries: int = 3,
-        backoff: float = 0.2,
-        max_backoff: float = 5.0,
-        max_retry_after: float = 30.0,
+        retry: RetryPolicy = RetryPolicy(),
         metrics: object | None = None,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
     ) -> None:
         _require(bool(backend), "backend name must not be empty")
         _require(timeout > 0, f"timeout must be > 0 seconds, got {timeout}")
-        _require(retries >= 0, f"retries must be >= 0, got {retries}")
-        _require(min(backoff, max_backoff) >= 0, "backoff and max_backoff must be >= 0 seconds")
-        _require(max_retry_after >= 0, f"max_retry_after must be >= 0 s, got {max_retry_after}")
         self.inner = inner
         self.backend = backend
         if breaker is None:
@@ -121,10 +110,7 @@ class ResilientTransport(httpx.AsyncBaseTransport):
                 report(backend, "closed")
         self.breaker = breaker
         self.timeout = float(timeout)
-        self.retries = retries
-        self.backoff = float(backoff)
-        self.max_backoff = float(max_backoff)
-        self.max_retry_after = float(max_retry_after)
+        self.retry = retry
         self.metrics = metrics
         self._sleep = sleep
 
@@ -136,7 +122,7 @@ class ResilientTransport(httpx.AsyncBaseTransport):
         idempotent = method in IDEMPOTENT_METHODS if override is None else bool(override)
         # Bodies in memory (bytes, JSON, form) can be sent again; streamed uploads cannot.
         replayable = isinstance(request.stream, httpx.ByteStream)
-        attempts = 1 + self.retries if override is not False and replayable else 1
+        attempts = 1 + self.retry.retries if override is not False and replayable else 1
         attempt = 0
         while True:
             attempt += 1
@@ -184,7 +170,7 @@ class ResilientTransport(httpx.AsyncBaseTransport):
             retry_after = parse_retry_after(header) if status in _RETRY_AFTER_STATUSES else None
             await self._discard(response)
             retryable = status == 429 or (idempotent and status in _RETRY_STATUSES)
-            too_long = retry_after is not None and retry_after > self.max_retry_after
+            too_long = retry_after is not None and retry_after > self.retry.max_retry_after
             if retryable and attempt < attempts and not too_long:
                 await self._pause(request, attempt, status, retry_after)
                 continue
@@ -220,10 +206,7 @@ class ResilientTransport(httpx.AsyncBaseTransport):
         self, request: httpx.Request, attempt: int, outcome: int | str, retry_after: float | None
     ) -> None:
         """Log the retry and wait (Retry-After when given, else jittered backoff)."""
-        if retry_after is None:
-            delay = _backoff_delay(attempt, self.backoff, self.max_backoff)
-        else:
-            delay = retry_after
+        delay = self.retry.backoff_delay(attempt) if retry_after is None else retry_after
         message = f"retrying {self.backend} after {outcome} (attempt {attempt}, in {delay:.2f} s)"
         fields = {"event.action": "upstream.retry", "attempt": attempt, "status": outcome}
         fields["retry.delay_s"] = round(delay, 3)
@@ -320,10 +303,7 @@ def make_http_client(
     *,
     base_url: str = "",
     timeout: float = 10.0,
-    retries: int = 3,
-    backoff: float = 0.2,
-    max_backoff: float = 5.0,
-    max_retry_after: float = 30.0,
+    retry: RetryPolicy = RetryPolicy(),
     verify: bool | str = True,
     headers: Mapping[str, str] | None = None,
     auth: httpx.Auth | None = None,
@@ -358,10 +338,7 @@ def make_http_client(
         backend=backend,
         breaker=breaker,
         timeout=timeout,
-        retries=retries,
-        backoff=backoff,
-        max_backoff=max_backoff,
-        max_retry_after=max_retry_after,
+        retry=retry,
         metrics=metrics,
     )
     return httpx.AsyncClient(
