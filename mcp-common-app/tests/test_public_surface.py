@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import tomllib
+from inspect import ismodule
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -43,22 +45,35 @@ def test_the_lint_rule_is_on_and_only_mcp_common_may_use_its_internals() -> None
     assert exempt == ["mcp-common-app/**"]
 
 
+def face(package: ModuleType) -> set[str]:
+    """What `from <package> import *` gives: the public names it binds (its modules' `__all__`)."""
+    return {n for n, v in vars(package).items() if not n.startswith("_") and not ismodule(v)}
+
+
 @pytest.mark.parametrize("module", PRIVATE_MODULES)
-def test_each_private_modules_public_names_are_exported_by_its_concern(module: str) -> None:
+def test_each_private_module_declares_its_public_names_and_its_concern_exports_them(
+    module: str,
+) -> None:
+    # A module without __all__ would leak every name it imports through its concern's `*`.
     private = importlib.import_module(module)
     public = importlib.import_module(module.rsplit(".", 1)[0])
+    assert isinstance(private.__all__, list), f"{module} has no __all__"
     for name in private.__all__:
-        assert name in public.__all__, f"{module}.{name} is not in {public.__name__}.__all__"
+        assert name in face(public), f"{module}.{name} is not exported by {public.__name__}"
         assert getattr(public, name) is getattr(private, name)
 
 
 @pytest.mark.parametrize("concern", CONCERNS)
-def test_each_concern_has_a_docstring_and_exports_only_what_exists(concern: str) -> None:
+def test_each_concern_has_a_docstring_and_exports_exactly_its_modules_names(concern: str) -> None:
     package = importlib.import_module(f"mcp_common.{concern}")
     assert package.__doc__
-    for name in package.__all__:
-        assert not name.startswith("_")
-        assert hasattr(package, name)
+    declared = {
+        name
+        for module in PRIVATE_MODULES
+        if module.startswith(f"{package.__name__}.")
+        for name in importlib.import_module(module).__all__
+    }
+    assert face(package) == declared
 
 
 def test_the_top_level_face_re_exports_the_names_every_server_needs() -> None:

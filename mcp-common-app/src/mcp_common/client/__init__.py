@@ -1,19 +1,6 @@
-"""A lean MCP client for the platform's own servers (used by the REST proxy and the worker)."""
+"""A lean MCP client for the platform's own servers (used by the REST proxy and the worker).
 
-from mcp_common.client._client import (
-    PROTOCOL_VERSION,
-    McpCallError,
-    McpClient,
-    ToolCallResult,
-    ToolInfo,
-    visibility_key,
-)
+The public face is what each module lists in its `__all__` (one list per module).
+"""
 
-__all__ = [
-    "PROTOCOL_VERSION",
-    "McpCallError",
-    "McpClient",
-    "ToolCallResult",
-    "ToolInfo",
-    "visibility_key",
-]
+from mcp_common.client._client import *  # noqa: F403

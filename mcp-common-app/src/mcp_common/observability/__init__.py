@@ -1,29 +1,8 @@
-"""Observability: ECS JSON logging with redaction, audit events, Prometheus metrics."""
+"""Observability: ECS JSON logging with redaction, audit events, Prometheus metrics.
 
-from mcp_common.observability._logging import (
-    AUDIT_LOGGER,
-    EcsJsonFormatter,
-    audit,
-    configure_logging,
-    current_log_context,
-    get_logger,
-    log_context,
-)
-from mcp_common.observability._metrics import CONTENT_TYPE_LATEST, PlatformMetrics
-from mcp_common.observability._redaction import REDACTED, is_sensitive_key, redact, redact_text
+The public face is what each module lists in its `__all__` (one list per module).
+"""
 
-__all__ = [
-    "AUDIT_LOGGER",
-    "CONTENT_TYPE_LATEST",
-    "REDACTED",
-    "EcsJsonFormatter",
-    "PlatformMetrics",
-    "audit",
-    "configure_logging",
-    "current_log_context",
-    "get_logger",
-    "is_sensitive_key",
-    "log_context",
-    "redact",
-    "redact_text",
-]
+from mcp_common.observability._logging import *  # noqa: F403
+from mcp_common.observability._metrics import *  # noqa: F403
+from mcp_common.observability._redaction import *  # noqa: F403

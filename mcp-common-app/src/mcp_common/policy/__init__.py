@@ -1,23 +1,8 @@
-"""Authorization: the Authorizer contract, embedded Rego and remote OPA engines, decision cache."""
+"""Authorization: the Authorizer contract, embedded Rego and remote OPA engines, decision cache.
 
-from mcp_common.policy._authorizer import (
-    Action,
-    AuthorizationRequest,
-    Authorizer,
-    CachingAuthorizer,
-    Decision,
-    PolicyFacts,
-)
-from mcp_common.policy._opa import OPAAuthorizer
-from mcp_common.policy._rego import RegoAuthorizer
+The public face is what each module lists in its `__all__` (one list per module).
+"""
 
-__all__ = [
-    "Action",
-    "AuthorizationRequest",
-    "Authorizer",
-    "CachingAuthorizer",
-    "Decision",
-    "OPAAuthorizer",
-    "PolicyFacts",
-    "RegoAuthorizer",
-]
+from mcp_common.policy._authorizer import *  # noqa: F403
+from mcp_common.policy._opa import *  # noqa: F403
+from mcp_common.policy._rego import *  # noqa: F403
