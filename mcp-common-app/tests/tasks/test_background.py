@@ -8,9 +8,10 @@ shared-state tests use the real Redis on 127.0.0.1:6379.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -182,6 +183,67 @@ async def test_after_the_point_of_no_return_cancel_is_refused_with_the_reason() 
     go_on.set()
     done = await until(tasks, task_id, lambda v: v.status != "working")
     assert done.status == "completed"
+
+
+class SwallowingRecords(InMemoryTaskRecords):
+    """Drops the first cancel that arrives while progress is written, as redis-py's sends
+    do on Python 3.11 (under `asyncio.wait_for`, CPython gh-86296)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.writing = asyncio.Event()
+        self.swallowed = 0
+
+    async def change(
+        self, task_id: str, changes: Mapping[str, Any], *, lease_before: float | None = None
+    ) -> bool:
+        applied = await super().change(task_id, changes, lease_before=lease_before)
+        if "message" in changes and not self.writing.is_set():
+            self.writing.set()
+            try:
+                await asyncio.Event().wait()  # until the cancel, which it drops
+            except asyncio.CancelledError:
+                self.swallowed += 1
+        return applied
+
+
+async def test_a_cancel_swallowed_while_progress_is_written_still_ends_cancelled() -> None:
+    async def poll() -> ToolResult:  # as the tools wait for a backend job, to a deadline
+        deadline = time.monotonic() + 3
+        while time.monotonic() < deadline:
+            await report_progress(0, 3, "0/3 devices done: running")
+            await asyncio.sleep(0.01)
+        return result({"status": "TIMED OUT"})
+
+    records = SwallowingRecords()
+    tasks = store(records)
+    task_id = (await tasks.create(TOOL, ALICE, poll)).task_id
+    await records.writing.wait()
+    await tasks.cancel(task_id, ALICE)
+    view = await tasks.get(task_id)
+    assert records.swallowed == 1
+    assert (view.status, view.status_message) == ("cancelled", "cancelled through tasks/cancel")
+    assert view.result is None and tasks.running == 0
+
+
+async def test_work_whose_cancel_was_swallowed_never_passes_the_point_of_no_return() -> None:
+    async def deploy() -> ToolResult:
+        await report_progress(0, 3, "0/3 devices done: rendering")
+        rendering.set()
+        with contextlib.suppress(asyncio.CancelledError):  # a backend call drops the cancel
+            await asyncio.Event().wait()
+        await point_of_no_return("the deployment was submitted and cannot be recalled")
+        submitted.set()
+        return result({"status": "SUCCESS"})
+
+    rendering, submitted = asyncio.Event(), asyncio.Event()
+    tasks = store()
+    task_id = (await tasks.create(TOOL, ALICE, deploy)).task_id
+    await rendering.wait()
+    await tasks.cancel(task_id, ALICE)
+    view = await tasks.get(task_id)
+    assert (view.status, view.status_message) == ("cancelled", "cancelled through tasks/cancel")
+    assert not submitted.is_set() and tasks.running == 0
 
 
 async def test_running_tasks_are_bounded_per_process() -> None:

@@ -99,16 +99,29 @@ class _Running:
     async def progress(self, progress: float, total: float | None, message: str | None) -> None:
         """The status message: the tool's message, else `progress/total`."""
         text = message or (f"{progress:g}/{total:g}" if total else f"{progress:g}")
-        await self.store.note(self.task_id, {"message": text[:1000]})
+        await self._report({"message": text[:1000]})
 
     async def backend_job(self, name: str, hint: str) -> None:
         """Remember the backend's job (said when the server restarts before the end)."""
-        await self.store.note(self.task_id, {"backend_job": name[:300], "backend_hint": hint[:300]})
+        await self._report({"backend_job": name[:300], "backend_hint": hint[:300]})
 
     async def point_of_no_return(self, reason: str) -> None:
-        """Refuse cancels from now on: the local flag first, before any await."""
+        """Refuse cancels from now on: the local flag first, before any await (work already
+        stopped never gets past this point)."""
+        self._go_on()
         self.no_return = reason
-        await self.store.note(self.task_id, {"no_return": reason[:500]})
+        await self._report({"no_return": reason[:500]})
+
+    async def _report(self, changes: Mapping[str, Any]) -> None:
+        self._go_on()
+        await self.store.note(self.task_id, changes)
+        self._go_on()
+
+    def _go_on(self) -> None:
+        """The work's checkpoint at each report: once stopped, it ends here (CancelledError),
+        even when a library on the way swallowed the cancel (see RedisTaskRecords)."""
+        if self.stop_reason is not None:
+            raise asyncio.CancelledError
 
     def stop(self, reason: str) -> None:
         """Cancel the work (the runner records the outcome)."""

@@ -1,0 +1,102 @@
+"""`RedisTaskRecords` against the real Redis: a cancel always reaches the caller.
+
+redis-py sends every command under `asyncio.wait_for(..., socket_timeout)`, and on Python
+3.11 `wait_for` returns the result and drops a cancel that arrives just after the command
+was sent (CPython gh-86296). The client here is built as the platform builds it (a
+`socket_timeout`) with a connection that cancels the caller at exactly that moment, so the
+race is reached on purpose, never by timing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from typing import Any
+
+import pytest
+import pytest_asyncio
+import redis.asyncio as redis
+
+from mcp_common.tasks import RedisTaskRecords, TaskRecord
+
+TaskOperation = Callable[[RedisTaskRecords, TaskRecord], Awaitable[object]]
+
+
+class CancelAfterSend:
+    """Cancels `target` once, right after the next command reaches the socket."""
+
+    def __init__(self) -> None:
+        self.target: asyncio.Task[Any] | None = None
+        self.cancelled = 0
+
+    def __call__(self) -> None:
+        if self.target is not None:
+            self.target.cancel()
+            self.target, self.cancelled = None, self.cancelled + 1
+
+
+@pytest_asyncio.fixture
+async def hook(redis_url: str) -> AsyncIterator[tuple[RedisTaskRecords, CancelAfterSend]]:
+    after_send = CancelAfterSend()
+
+    class Connection(redis.Connection):
+        async def _send_packed_command(self, command: Iterable[bytes]) -> None:
+            await super()._send_packed_command(command)
+            after_send()  # in wait_for's inner task: the command is sent, wait_for not back
+
+    client = redis.Redis.from_url(
+        redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, connection_class=Connection
+    )
+    records = RedisTaskRecords(client, namespace=f"test-{uuid.uuid4().hex[:8]}")
+    yield records, after_send
+    await records.aclose()
+
+
+def record() -> TaskRecord:
+    now = time.time()
+    return TaskRecord(
+        task_id=f"tool-{uuid.uuid4()}", tool="tool", owner="alice", status="working",
+        created_at=now, updated_at=now, ttl_ms=60_000, poll_interval_ms=1000,
+    )  # fmt: skip
+
+
+async def add(records: RedisTaskRecords, task: TaskRecord) -> object:
+    await records.add(task)
+    return "added"
+
+
+async def read(records: RedisTaskRecords, task: TaskRecord) -> object:
+    return await records.read(task.task_id)
+
+
+async def change(records: RedisTaskRecords, task: TaskRecord) -> object:
+    return await records.change(task.task_id, {"message": "1/3 devices done"})
+
+
+@pytest.mark.parametrize("operation", [add, read, change])
+async def test_a_cancel_arriving_as_the_command_is_sent_cancels_the_caller(
+    hook: tuple[RedisTaskRecords, CancelAfterSend], operation: TaskOperation
+) -> None:
+    records, after_send = hook
+    task = record()
+    await records.add(task)  # the connection is open and the record there before the race
+    caller = asyncio.create_task(operation(records, task))
+    after_send.target = caller
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert after_send.cancelled == 1  # the race was reached: cancelled right after the send
+    assert caller.cancelled()
+
+
+async def test_operations_that_nobody_cancels_answer_as_usual(
+    hook: tuple[RedisTaskRecords, CancelAfterSend],
+) -> None:
+    records, after_send = hook
+    task = record()
+    await records.add(task)
+    assert await records.change(task.task_id, {"message": "2/3 devices done"})
+    kept = await records.read(task.task_id)
+    assert kept is not None and kept.message == "2/3 devices done"
+    assert after_send.cancelled == 0
