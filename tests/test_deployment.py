@@ -309,6 +309,7 @@ def test_mcp_service_environment_loads_into_its_settings(
     assert settings.oidc_groups_claim == "realm_access.roles"
     assert str(settings.oidc_issuer).rstrip("/").endswith("/realms/mcp")
     assert f"{port}:{port}" in services()[service]["ports"]
+    assert env["MCP_WORKERS"] == "0"  # one worker process per CPU the container may use
 
 
 def test_opa_runs_a_pinned_release_serving_the_policy_file() -> None:
@@ -566,6 +567,7 @@ def test_k8s_environment_uses_real_settings_and_loads(
         # Its own Vault role, named like the service (and its service account).
         assert (settings.vault_auth, settings.vault_kubernetes_role) == ("kubernetes", service)
     assert container["ports"][0]["containerPort"] == settings.port == MEMBERS[service][2]
+    assert env["MCP_WORKERS"] == "0"  # one worker process per CPU the pod may use
 
 
 def test_k8s_gives_each_service_its_own_service_account_and_vault_role() -> None:

@@ -31,6 +31,7 @@ from platform_launcher.platform import (
     available_servers,
 )
 from platform_launcher.token import main as token_command
+from platform_testkit.plugin import OPERATOR_SETTING
 
 EXPECTED_VISIBLE = {
     # identity -> servers on which it sees at least one tool
@@ -90,6 +91,23 @@ def _token(state: Path, identity: str, server: str = "rest-api-proxy") -> str:
     with mock.patch.dict(os.environ, endpoints), contextlib.redirect_stdout(printed):
         assert token_command([identity, server]) == 0
     return printed.getvalue().strip()
+
+
+def test_a_setting_in_make_ups_environment_reaches_every_service_it_starts(
+    platform: tuple[LocalPlatform, Path],
+) -> None:
+    # Operators and benchmarks tune the platform by giving `make up` MCP_ variables.
+    local, _ = platform
+    name, value = OPERATOR_SETTING
+    others = {"rest-api-proxy", "console", "temporal-worker"}
+    services = [s for s in local.processes if s.startswith("mcp-") or s in others]
+    assert {"mcp-catalyst-center", "rest-api-proxy", "console"} <= set(services)
+    for service in services:
+        with open(f"/proc/{local.processes[service].pid}/environ", "rb") as environ:
+            seen = dict(
+                item.split("=", 1) for item in environ.read().decode().split("\0") if "=" in item
+            )
+        assert seen.get(name) == value, service
 
 
 def test_make_token_prints_a_token(platform: tuple[LocalPlatform, Path]) -> None:

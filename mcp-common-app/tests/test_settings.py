@@ -1,5 +1,7 @@
 """Settings are validated at start; a bad one stops the service with one clear line."""
 
+import os
+
 import pytest
 
 from mcp_common.settings import CommonSettings, load_settings
@@ -107,3 +109,14 @@ def test_secret_values_never_appear_in_the_error(
     with pytest.raises(SystemExit):
         load_settings(CommonSettings)
     assert "supersecretvalue" not in capsys.readouterr().err
+
+
+def test_one_worker_by_default_and_zero_means_one_per_cpu_this_process_may_use(
+    env: pytest.MonkeyPatch,
+) -> None:
+    # `make up` runs one worker; compose and Kubernetes set MCP_WORKERS=0.
+    assert load_settings(CommonSettings).workers == 1
+    env.setenv("MCP_WORKERS", "0")
+    assert load_settings(CommonSettings).workers == min(64, len(os.sched_getaffinity(0)))
+    env.setenv("MCP_WORKERS", "3")
+    assert load_settings(CommonSettings).workers == 3

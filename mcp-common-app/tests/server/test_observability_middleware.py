@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import io
+import json
 from typing import Any
 
+import httpx
 import pytest
 from fastmcp.server.dependencies import get_access_token, get_http_request
 
-from mcp_common.observability import PlatformMetrics
+from mcp_common.observability import PlatformMetrics, configure_logging
 from mcp_common.testing import StaticAuthorizer
 
 
@@ -79,3 +83,26 @@ async def test_every_call_is_measured_with_its_outcome(
         await client.call_tool("misconfigured", {}, raise_on_error=False)
     after = (count("add", "success"), count("change", "denied"), count("misconfigured", "error"))
     assert [b - a for a, b in zip(before, after, strict=True)] == [1, 1, 1]
+
+
+async def test_a_tool_call_writes_two_lines_at_info_the_decision_and_the_call(url: str) -> None:
+    # The audit trail of a call is its policy decision and its call line; nothing else per
+    # call at INFO (the MCP SDK's per-request "Terminating session" line is silenced).
+    headers = {
+        "Authorization": "Bearer alice-token",
+        "Accept": "application/json, text/event-stream",
+    }
+    stream = io.StringIO()
+    configure_logging("demo", "INFO", stream=stream)
+    try:
+        async with httpx.AsyncClient(headers=headers) as http:
+            for a in range(3):  # one tools/call each, as an agent sends it
+                call = {"name": "add", "arguments": {"a": a, "b": 2}}
+                body = {"jsonrpc": "2.0", "id": a, "method": "tools/call", "params": call}
+                assert (await http.post(url, json=body)).status_code == 200
+            await asyncio.sleep(0.2)  # what a request logs after its answer is sent
+    finally:
+        configure_logging("demo", "INFO")
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    actions = [line.get("event.action") for line in lines]
+    assert actions == ["authorization.decision", "mcp.tool.call"] * 3, lines

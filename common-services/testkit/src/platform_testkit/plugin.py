@@ -21,11 +21,24 @@ from platform_launcher.openbao import OpenBaoDevServer
 from platform_launcher.platform import LocalPlatform, PlatformPorts
 from simulator_kit.serve import BackgroundServer
 
-__all__ = ["AUDIENCE", "POLICY", "idp", "launched_platform", "openbao", "policy_path", "serve"]
+__all__ = [
+    "AUDIENCE",
+    "OPERATOR_SETTING",
+    "POLICY",
+    "idp",
+    "launched_platform",
+    "openbao",
+    "policy_path",
+    "serve",
+]
 
 AUDIENCE = "mcp-platform"
 # The policy as deployed: common-services/opa/policy.rego.
 POLICY = Path(__file__).resolve().parents[3] / "opa" / "policy.rego"
+# A tuning variable an operator gives `make up` (name, value): `launched_platform` starts
+# with it in its environment, and every service it starts must see it. The value is the
+# default's neighbour, so nothing else changes.
+OPERATOR_SETTING = ("MCP_HTTP_BODY_TIMEOUT_SECONDS", "31")
 
 
 @pytest.fixture(scope="session")
@@ -71,7 +84,9 @@ def launched_platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Loca
     lines: list[str] = []
     local = LocalPlatform(ports=PlatformPorts.free(), state_dir=state, say=lines.append)
     try:
-        local.start()
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv(*OPERATOR_SETTING)
+            local.start()
     except RuntimeError:
         for log in sorted((state / "logs").glob("*.log")):
             print(f"--- {log.name}\n{log.read_text()[-3000:]}")
