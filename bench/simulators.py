@@ -2,9 +2,10 @@
 
 Starts each simulator as the launcher does (`python -m <simulator> --port ...`, one process,
 the same listener as in `make up`), logs in once, then 16 closed-loop keep-alive clients ask
-for its main list (devices, incidents, repositories) for a few seconds, from a separate
-process. Reports requests/s, p99 and the simulator's CPU per request (/proc/<pid>/stat): one
-process uses at most one core, so requests/s at <= 100% CPU is the one-core figure.
+for its main list (devices, incidents, repositories, a RADKit service's inventory) for a few
+seconds, from a separate process. Reports requests/s, p99 and the simulator's CPU per request
+(/proc/<pid>/stat): one process uses at most one core, so requests/s at <= 100% CPU is the
+one-core figure.
 Run: `uv run python bench/simulators.py [--seconds 5] [--write docs/benchmarks.md]`.
 """
 
@@ -53,6 +54,17 @@ def github(_: int) -> bytes:
     return get("/user/repos?per_page=30", {"Authorization": f"Bearer {PASSWORD}"})
 
 
+def radkit(port: int) -> bytes:
+    """Log in to the relay (the default service and client); the inventory request."""
+    from radkit_simulator.app import DEFAULT_CLIENT_ID, DEFAULT_SERVICE_ID
+
+    ids = {"service_id": DEFAULT_SERVICE_ID, "client_id": DEFAULT_CLIENT_ID}
+    body = {**ids, "client_secret": PASSWORD}
+    token = httpx.post(f"http://127.0.0.1:{port}/api/login", json=body).json()["token"]
+    return get(f"/api/services/{DEFAULT_SERVICE_ID}/inventory",
+               {"Authorization": f"Bearer {token}"})  # fmt: skip
+
+
 SIMULATORS: dict[str, tuple[list[str], dict[str, str], Any, str]] = {
     "catalyst-center": (["-m", "catalyst_center_simulator", "--username", "admin"],
                         {"CATALYST_CENTER_PASSWORD": PASSWORD}, catalyst_center, "/sandbox/health"),
@@ -62,6 +74,8 @@ SIMULATORS: dict[str, tuple[list[str], dict[str, str], Any, str]] = {
     # The primary rate limit (5,000 an hour, as GitHub's) would be the benchmark's subject.
     "github": (["-m", "github_simulator", "--core-limit", "10000000"],
                {"GITHUB_SANDBOX_TOKEN": PASSWORD}, github,
+               "/sandbox/health"),
+    "radkit": (["-m", "radkit_simulator"], {"RADKIT_SANDBOX_CLIENT_SECRET": PASSWORD}, radkit,
                "/sandbox/health"),
 }  # fmt: skip
 
