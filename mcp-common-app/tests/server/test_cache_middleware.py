@@ -14,6 +14,7 @@ import mcp_types as mt
 from fastmcp.server.middleware import MiddlewareContext
 from fastmcp.tools.base import ToolResult
 
+from mcp_common.observability import PlatformMetrics
 from mcp_common.server import InMemoryReadCache, ReadCacheMiddleware, ToolSpec, run_when_work_ends
 
 SPECS = {
@@ -47,11 +48,15 @@ def call(name: str, **arguments: Any) -> MiddlewareContext[mt.CallToolRequestPar
     return MiddlewareContext(message=mt.CallToolRequestParams(name=name, arguments=arguments))
 
 
-def middleware(backend: str = "https://cc-1.example") -> ReadCacheMiddleware:
+def middleware(
+    backend: str = "https://cc-1.example", metrics: PlatformMetrics | None = None
+) -> ReadCacheMiddleware:
     async def identity() -> str:
         return backend
 
-    return ReadCacheMiddleware(InMemoryReadCache(), server="cc", specs=SPECS, identity=identity)
+    return ReadCacheMiddleware(
+        InMemoryReadCache(), server="cc", specs=SPECS, identity=identity, metrics=metrics
+    )
 
 
 async def test_a_declared_read_is_answered_from_the_cache_the_second_time() -> None:
@@ -133,3 +138,16 @@ async def test_entries_belong_to_one_backend() -> None:
     await on("https://cc-2.example").on_call_tool(call("deploy"), tool)
     await on("https://cc-1.example").on_call_tool(call("list_devices"), tool)  # still cached
     assert tool.calls == ["list_devices", "list_devices", "deploy"]
+
+
+async def test_hits_and_misses_are_counted_per_tool_on_metrics() -> None:
+    metrics = PlatformMetrics("cc")
+    cache, tool = middleware(metrics=metrics), Tool()
+    for _ in range(3):
+        await cache.on_call_tool(call("list_devices", limit=5), tool)
+
+    def count(outcome: str) -> float:
+        labels = {"tool": "list_devices", "outcome": outcome}
+        return metrics.registry.get_sample_value("mcp_tool_cache_total", labels) or 0.0
+
+    assert (count("miss"), count("hit")) == (1.0, 2.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import threading
 import time
@@ -14,6 +15,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from mcp_common.server import hardened_config
 
@@ -25,7 +27,11 @@ async def echo(request: Request) -> JSONResponse:
     return JSONResponse({"size": len(await request.body())})
 
 
-APP = Starlette(routes=[Route("/", echo, methods=["GET", "POST"])])
+async def loop(request: Request) -> JSONResponse:
+    return JSONResponse({"loop": type(asyncio.get_running_loop()).__module__})
+
+
+APP = Starlette(routes=[Route("/", echo, methods=["GET", "POST"]), Route("/loop", loop)])
 
 
 def _serve(config: uvicorn.Config) -> Iterator[int]:
@@ -108,6 +114,16 @@ def _response(conn: socket.socket) -> bytes:
     while len(body) < length:
         body += conn.recv(4096)
     return head + b"\r\n\r\n" + body
+
+
+def test_by_default_it_serves_on_uvloop_with_the_httptools_parser() -> None:
+    config = hardened_config(APP, log_config=None, access_log=False)
+    config.load()
+    assert issubclass(config.http_protocol_class, HttpToolsProtocol)
+    for port in _serve(config):
+        with _connect(port) as conn:
+            conn.sendall(b"GET /loop HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert b'"loop":"uvloop"' in conn.recv(4096)
 
 
 def test_slow_loris_headers_are_cut_off_with_408(port: int) -> None:
