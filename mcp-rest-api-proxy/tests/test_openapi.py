@@ -27,7 +27,7 @@ from dev_idp import IdpServer
 from mcp_common import Toolset
 from mcp_common.client import McpClient, ToolInfo
 from mcp_rest_api_proxy import ProxySettings, ServerRegistry, create_app
-from mcp_rest_api_proxy.openapi import build_document
+from mcp_rest_api_proxy.openapi import build_document, problem_responses
 from platform_testkit import resource_token
 from simulator_kit.serve import BackgroundServer
 
@@ -104,6 +104,15 @@ def test_the_response_describes_the_unwrapped_result() -> None:
     # a self-reference ("#") points at the tool's own result component
     row = doc["components"]["schemas"]["cc__deploy__result__Row"]
     assert row["properties"]["child"]["$ref"] == "#/components/schemas/cc__deploy__result"
+
+
+def test_every_operation_documents_what_the_transport_guards_may_answer() -> None:
+    # A malformed or foreign Host (400, 421) or a proxy at capacity (503) is refused before
+    # any route: each operation says so, the tool operations and the generic routes alike.
+    doc = build_document(BASE, {"cc": [NESTED]})
+    tool_responses = doc["paths"]["/api/v1/mcp/cc/tools/deploy"]["post"]["responses"]
+    assert {"400", "421", "503"} <= set(tool_responses)
+    assert {400, 401, 403, 421, 503} == set(problem_responses((401, 403)))
 
 
 def test_building_does_not_touch_the_base_document() -> None:

@@ -18,30 +18,37 @@ from mcp_common.client import ToolInfo
 
 from .problems import PROBLEM_MEDIA_TYPE, ProblemDetails
 
-__all__ = ["ERROR_STATUSES", "build_document", "problem_responses"]
+__all__ = ["ERROR_STATUSES", "GUARD_STATUSES", "build_document", "problem_responses"]
 
 ERROR_STATUSES = {
+    400: "Malformed request: a bad Host header, or more than one Authorization header",
     401: "Missing or invalid bearer token",
     403: "Denied by policy (the body names action and resource)",
     404: "Unknown server or tool",
+    413: "Request body over the size limit",
+    421: "Misdirected: this proxy does not answer for that Host",
     422: "Arguments do not match the tool's input schema",
     429: "Rate limited (see Retry-After)",
     502: "The tool or its backend failed",
-    503: "MCP server unreachable",
+    503: "MCP server unreachable, or the proxy at capacity (see Retry-After)",
     504: "MCP server timed out",
 }
+# What any request may get before it reaches a route (the transport guards): malformed,
+# misdirected, or refused while the proxy is at capacity.
+GUARD_STATUSES = (400, 421, 503)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetails"}
 
 
 def problem_responses(statuses: Sequence[int] = tuple(ERROR_STATUSES)) -> dict[int | str, Any]:
-    """Problem+json responses for FastAPI's `responses=` (and for tool operations)."""
+    """Problem+json responses for FastAPI's `responses=` (and for tool operations), with the
+    transport guards' own (`GUARD_STATUSES`) on every operation."""
     return {
         status: {
             "description": ERROR_STATUSES.get(status, "Error"),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": _PROBLEM_REF}},
         }
-        for status in statuses
+        for status in sorted({*statuses, *GUARD_STATUSES})
     }
 
 
