@@ -53,8 +53,8 @@ async def test_the_caller_is_read_from_the_token_once_per_request_and_seen_by_ev
     # One read per HTTP request; rate limit, authorization and the tool body reuse it.
     assert reads and len(requests) == len(set(requests))
     assert {subject for _, subject in reads} == {"alice"}
-    assert result.structuredContent is not None
-    assert result.structuredContent["subject"] == "alice"
+    assert result.structured_content is not None
+    assert result.structured_content["subject"] == "alice"
     assert authorizer.requests[-1].principal.subject == "alice"
 
 
