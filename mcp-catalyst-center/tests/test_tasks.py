@@ -92,6 +92,7 @@ async def create(server: ServerStack, tool: str, arguments: dict[str, Any]) -> s
     created = await call_tool(server.url, server.token(ENGINEER), tool, arguments)
     assert (created["resultType"], created["status"]) == ("task", "working"), created
     assert {"taskId", "createdAt", "lastUpdatedAt", "ttlMs", "pollIntervalMs"} <= set(created)
+    assert created["pollIntervalMs"] == 1000  # MCP_TASKS_POLL_INTERVAL_SECONDS's default
     task_id: str = created["taskId"]
     return task_id
 

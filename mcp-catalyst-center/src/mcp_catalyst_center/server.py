@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from mcp_common.server import ServerSpec
-from mcp_common.tasks import background_tasks
 
 from .change_gate import change_gate
 from .client import CatalystCenterClient
@@ -33,9 +30,7 @@ SERVER = ServerSpec(
     instructions=INSTRUCTIONS,
     client=CatalystCenterClient.from_settings,
     toolsets=lambda client, s: all_toolsets(client, max_output_chars=s.max_output_chars),
-    extensions=lambda client, s: background_tasks(
-        s, TASK_TOOLS, poll_interval=timedelta(seconds=s.task_poll_interval)
-    ),
+    task_tools=TASK_TOOLS,
     # A deploy by the Temporal worker is decided on its change as ServiceNow has it.
     policy_facts=change_gate,
 )

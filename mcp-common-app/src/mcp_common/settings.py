@@ -139,9 +139,11 @@ class CommonSettings(BaseSettings):
 
     # MCP tasks that run inside this process (mcp_common.tasks.BackgroundTaskStore; their state
     # in Redis when MCP_REDIS_URL is set): at most this many run at once per process (past it
-    # a task-augmented call is refused), and a task is kept this long after its creation.
+    # a task-augmented call is refused), a task is kept this long after its creation, and
+    # clients are told to poll it this often (`pollIntervalMs`).
     tasks_max_running: int = Field(16, ge=1, le=1000)
     tasks_ttl_seconds: int = Field(3600, ge=60, le=7 * 86_400)
+    tasks_poll_interval_seconds: float = Field(1.0, gt=0, le=60)
 
     @field_validator(
         "allowed_hosts", "allowed_origins", "oidc_algorithms", "oidc_mfa_methods", mode="before"

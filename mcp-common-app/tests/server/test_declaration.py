@@ -14,6 +14,8 @@ from mcp_common.secrets import SecretStore
 from mcp_common.server import PlatformServer, ServerSpec, build_server
 from mcp_common.testing import StaticAuthorizer, StaticSecretStore, StaticVerifier
 
+TASKS = "io.modelcontextprotocol/tasks"
+
 
 class EchoSettings(CommonSettings):
     """The declared server's own settings: one more than the platform's."""
@@ -113,6 +115,22 @@ async def test_a_given_client_is_used_and_closed_with_the_server() -> None:
     assert platform.closers == [mine]
     await platform.aclose()
     assert mine.closed
+
+
+async def test_declared_task_tools_get_the_tasks_extension_and_others_do_not() -> None:
+    tasking = ServerSpec(
+        name="echo", settings=EchoSettings, instructions="Greets people.", client=EchoClient,
+        toolsets=echo_tools, task_tools=frozenset({"greet"}),
+    )  # fmt: skip
+    for spec, advertised in ((tasking, True), (SPEC, False)):
+        platform = spec.build(
+            settings(), verifier=StaticVerifier({}), authorizer=StaticAuthorizer(),
+            secrets=StaticSecretStore({}),
+        )  # fmt: skip
+        async with Client(platform.mcp) as client:
+            assert client.server_capabilities is not None
+            capabilities = client.server_capabilities.model_dump(exclude_none=True)
+        assert (TASKS in capabilities.get("extensions", {})) is advertised
 
 
 def test_build_server_is_what_spec_build_calls() -> None:

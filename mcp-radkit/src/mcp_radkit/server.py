@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from mcp_common.server import ServerSpec
-from mcp_common.tasks import background_tasks
 
 from .client import RadkitClient
 from .settings import RadkitSettings
@@ -32,9 +29,7 @@ SERVER = ServerSpec(
     instructions=INSTRUCTIONS,
     client=RadkitClient.from_settings,
     toolsets=lambda client, s: all_toolsets(client, max_output_chars=s.max_output_chars),
-    extensions=lambda client, s: background_tasks(
-        s, TASK_TOOLS, poll_interval=timedelta(seconds=s.poll_interval)
-    ),
+    task_tools=TASK_TOOLS,
 )
 build = SERVER.build
 main = SERVER.main

@@ -18,6 +18,7 @@ from mcp_common.server._factory import PlatformServer, create_server, run_server
 from mcp_common.server._toolset import Toolset
 from mcp_common.server._workers import spec_location
 from mcp_common.settings import CommonSettings, load_settings
+from mcp_common.tasks._background import background_tasks
 
 __all__ = ["BackendClient", "Components", "ServerSpec", "build_server", "serve"]
 
@@ -48,8 +49,10 @@ class ServerSpec(Generic[S, C]):
     """Everything that makes one MCP server what it is; the platform supplies the rest.
 
     `client` makes the backend client from the settings, the secret store and the metrics;
-    `toolsets` makes the server's toolsets over that client; `extensions`, when given, the
-    MCP extensions (FastMCP `ServerExtension`s, e.g. tasks) served beside them;
+    `toolsets` makes the server's toolsets over that client; `task_tools` names the tools
+    that may run as MCP tasks in this process (the tasks extension, `MCP_TASKS_*`);
+    `extensions`, when given, other MCP extensions (FastMCP `ServerExtension`s) served
+    beside them;
     `policy_facts`, when given, what the server looks up for a call before the policy decides
     it (`PolicyFacts`, made from the settings, the secret store and the metrics). `resource`,
     the name the policy knows the server by, is its `name` unless given.
@@ -60,6 +63,7 @@ class ServerSpec(Generic[S, C]):
     instructions: str
     client: Callable[[S, SecretStore, PlatformMetrics], C]
     toolsets: Callable[[C, S], Iterable[Toolset]]
+    task_tools: frozenset[str] = frozenset()
     extensions: Callable[[C, S], Iterable[ServerExtension]] | None = None
     policy_facts: Callable[[S, SecretStore, PlatformMetrics], PolicyFacts] | None = None
     resource: str = ""
@@ -106,7 +110,10 @@ class ServerSpec(Generic[S, C]):
             cache_identity=getattr(backend, "cache_identity", None),
             policy_facts=facts,
         )
-        for extension in self.extensions(backend, settings) if self.extensions else ():
+        extensions = list(self.extensions(backend, settings)) if self.extensions else []
+        if self.task_tools:
+            extensions += background_tasks(settings, self.task_tools)
+        for extension in extensions:
             platform.mcp.add_extension(extension)
         return platform
 

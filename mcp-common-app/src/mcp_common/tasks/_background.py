@@ -440,18 +440,14 @@ def build_task_records(settings: CommonSettings) -> TaskRecords:
     return InMemoryTaskRecords()
 
 
-def background_tasks(
-    settings: CommonSettings,
-    tools: Iterable[str],
-    *,
-    poll_interval: timedelta = timedelta(seconds=1),
-) -> list[ServerExtension]:
-    """The tasks extension for `tools`, run in this process (a `ServerSpec.extensions`)."""
+def background_tasks(settings: CommonSettings, tools: Iterable[str]) -> list[ServerExtension]:
+    """The tasks extension for `tools`, run in this process (what `ServerSpec.task_tools`
+    adds), bounded and kept as the `MCP_TASKS_*` settings say."""
     store = BackgroundTaskStore(
         tools,
         build_task_records(settings),
         ttl=timedelta(seconds=settings.tasks_ttl_seconds),
-        poll_interval=poll_interval,
+        poll_interval=timedelta(seconds=settings.tasks_poll_interval_seconds),
         max_running=settings.tasks_max_running,
     )
     return [TasksExtension(store)]
