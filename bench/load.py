@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from harness import free_port, spawn, wait_http
+from harness import free_ports, spawn, wait_http
 from report import publish
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -378,7 +378,7 @@ def chain_scenario(seconds: float, rounds: int) -> dict[str, Any]:
     children: list[subprocess.Popen[bytes]] = []
     with IdpServer(token_ttl=3600) as idp:
         try:
-            chain_port, bare_port, tuned_port = free_port(), free_port(), free_port()
+            chain_port, bare_port, tuned_port = free_ports(3)
             children.append(spawn([*me, "--serve-chain", str(chain_port), idp.issuer,
                                    idp.audience]))  # fmt: skip
             children.append(spawn([*me, "--serve-bare", str(bare_port)]))

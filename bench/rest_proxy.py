@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from harness import free_port, spawn, wait_http
+from harness import free_ports, spawn, wait_http
 from report import publish
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -186,7 +186,7 @@ def run(clients: int, seconds: float, warmup: float, rounds: int) -> dict[str, A
     children: list[subprocess.Popen[bytes]] = []
     with IdpServer(token_ttl=3600) as idp:
         try:
-            mcp_port, proxy_port, mcpo_port = free_port(), free_port(), free_port()
+            mcp_port, proxy_port, mcpo_port = free_ports(3)
             me = [sys.executable, str(Path(__file__).resolve())]
             children.append(spawn([*me, "--serve-mcp", str(mcp_port), idp.issuer]))
             wait_http(f"http://127.0.0.1:{mcp_port}/readyz")
