@@ -82,3 +82,15 @@ def test_reset_forgets_faults_and_how_many_were_served() -> None:
     faults.take("GET", "/")
     faults.reset()
     assert (faults.pending(), faults.served) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("status", "phrase"),
+    [(503, "Service Unavailable"), (429, "Too Many Requests"), (None, "Internal Server Error"),
+     (599, "Error")],
+)  # fmt: skip
+def test_a_faults_reason_phrase_is_its_statuss_or_error_when_http_names_none(
+    status: int | None, phrase: str
+) -> None:
+    fault = Fault("/x", status=status, delay=0 if status else 1)
+    assert fault.phrase() == phrase

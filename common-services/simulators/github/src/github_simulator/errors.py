@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from http import HTTPStatus
 from typing import Any
 
 from starlette.exceptions import HTTPException
@@ -88,11 +87,7 @@ class GitHubErrors(ErrorDialect[GitHubError]):
             docs = f"{RATE_DOCS}#about-secondary-rate-limits"
             error = GitHubError(status, SECONDARY, headers=headers, documentation_url=docs)
             return error_response(error)
-        try:
-            phrase = HTTPStatus(status).phrase
-        except ValueError:
-            phrase = "Error"
-        message = "Server Error" if status == 500 else phrase
+        message = "Server Error" if status == 500 else fault.phrase()
         return error_response(GitHubError(status, message, headers=headers))
 
     def control_error(self, status: int, message: str, detail: str) -> Response:

@@ -12,6 +12,7 @@ import math
 import threading
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from http import HTTPStatus
 from typing import Any
 
 __all__ = ["MAX_DELAY", "Fault", "FaultError", "Faults"]
@@ -84,6 +85,14 @@ class Fault:
         if not path.startswith(self.path_prefix):
             return False
         return self.method is None or self.method == method
+
+    def phrase(self) -> str:
+        """The reason phrase of the status it answers (500 when none is set), e.g. "Service
+        Unavailable"; "Error" for a status HTTP does not name."""
+        try:
+            return HTTPStatus(self.status or 500).phrase
+        except ValueError:
+            return "Error"
 
     def headers(self) -> dict[str, str]:
         """Retry-After (whole seconds, rounded up) when configured."""

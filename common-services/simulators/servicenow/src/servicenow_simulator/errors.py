@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from http import HTTPStatus
-
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -49,14 +47,10 @@ class ServiceNowErrors(ErrorDialect[SNError]):
 
     def fault(self, fault: Fault, path: str) -> Response:
         status = fault.status or 500
-        try:
-            phrase = HTTPStatus(status).phrase
-        except ValueError:
-            phrase = "Error"
         detail = "Rate limit exceeded" if status == 429 else "Injected by the sandbox"
         # The real instance always says when to retry a 429.
         headers = fault.headers() or ({"Retry-After": "1"} if status == 429 else {})
-        return self.api_error(SNError(status, phrase, detail, headers=headers))
+        return self.api_error(SNError(status, fault.phrase(), detail, headers=headers))
 
     def control_error(self, status: int, message: str, detail: str) -> Response:
         return self.api_error(SNError(status, message, detail or None))
