@@ -6,6 +6,7 @@ import argparse
 import ipaddress
 import logging
 from collections.abc import Iterable, Mapping, Sequence
+from typing import TypedDict
 from urllib.parse import urlsplit
 
 from authlib.oauth2 import OAuth2Error
@@ -42,7 +43,7 @@ from .resources import Resources
 from .store import GrantStore
 from .tokens import DEFAULT_SCOPE, TokenService
 
-__all__ = ["JWKS_MAX_AGE", "REFRESH_TTL", "create_idp_app", "main"]
+__all__ = ["JWKS_MAX_AGE", "REFRESH_TTL", "IdpOptions", "create_idp_app", "main"]
 
 log = logging.getLogger("dev_idp")
 
@@ -50,6 +51,16 @@ JWKS_MAX_AGE = 60
 REFRESH_TTL = 8 * 3600
 _MINT_CONTROLS = frozenset({"identity", "alg", "kid", "sign_with", "token_format"})
 _USERINFO_CLAIMS = ("sub", "preferred_username", "email", "email_verified", "groups", "amr", "acr")
+
+
+class IdpOptions(TypedDict, total=False):
+    """The options of `create_idp_app` that `IdpServer` passes through unchanged."""
+
+    token_ttl: int
+    admin: bool
+    resources: Iterable[str] | None
+    refresh_ttl: int
+    metadata_documents: MetadataDocuments | None
 
 
 class _Idp:

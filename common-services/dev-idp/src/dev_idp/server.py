@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 from collections.abc import Iterable, Mapping
-from typing import Any, Self
+from typing import Any, Self, Unpack
 from urllib.parse import quote_plus, urlsplit
 
 import httpx
@@ -15,7 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from simulator_kit.lifecycle import Lifecycle
 from simulator_kit.serve import BackgroundServer
 
-from .app import create_idp_app
+from .app import IdpOptions, create_idp_app
 from .identities import DEFAULT_IDENTITIES, Identity, client_secrets_for, identity_map
 from .keys import KeySet
 from .otp import current_code, secrets_for
@@ -69,15 +69,15 @@ class IdpServer(Lifecycle):
         audience: str = "mcp-platform",
         issuer: str | None = None,
         identities: Iterable[Identity] = DEFAULT_IDENTITIES,
-        token_ttl: int = 300,
-        admin: bool = True,
         keyset: KeySet | None = None,
         client_secrets: Mapping[str, str] | None = None,
-        resources: Iterable[str] | None = None,
         totp_secrets: Mapping[str, str] | None = None,
         port: int = 0,
+        **options: Unpack[IdpOptions],
     ) -> None:
         self.audience = audience
+        if options.get("resources") is not None:  # built twice below: one pass must not drain it
+            options["resources"] = tuple(options["resources"] or ())
         self.keyset = keyset if keyset is not None else KeySet()
         self._identities = identity_map(identities)
         self._secrets = client_secrets_for(self._identities, client_secrets)
@@ -85,12 +85,10 @@ class IdpServer(Lifecycle):
             create_idp_app,
             audience=audience,
             identities=tuple(self._identities.values()),
-            token_ttl=token_ttl,
-            admin=admin,
             keyset=self.keyset,
             client_secrets=self._secrets,
-            resources=None if resources is None else tuple(resources),
             totp_secrets=totp_secrets,
+            **options,
         )
         self._totp = secrets_for(self._identities, self._secrets, totp_secrets)
         self._issuer_arg = issuer.rstrip("/") if issuer else None
