@@ -8,7 +8,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from .api_repos import repo_of
 from .context import base_url, context_of, read_object
@@ -17,7 +16,7 @@ from .git import blob_sha
 from .render_git import commit_json, content_json, dir_entries
 from .state import now_iso
 
-__all__ = ["content_routes"]
+__all__ = ["get_contents", "put_contents"]
 
 _DOCS = "https://docs.github.com/rest/repos/contents"
 
@@ -114,13 +113,3 @@ async def put_contents(request: Request) -> Response:
         "commit": git_commit,
     }
     return JSONResponse(result, status_code=200 if existing is not None else 201)
-
-
-def content_routes() -> list[Route]:
-    """The routes of this module."""
-    prefix = "/repos/{owner}/{repo}/contents"
-    return [
-        Route(prefix, get_contents, methods=["GET"]),
-        Route(f"{prefix}/{{path:path}}", get_contents, methods=["GET"]),
-        Route(f"{prefix}/{{path:path}}", put_contents, methods=["PUT"]),
-    ]

@@ -6,7 +6,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from .api_repos import repo_of
 from .context import base_url, context_of, read_object
@@ -16,7 +15,15 @@ from .render import comment_json, issue_json
 from .search import search_issues
 from .state import Comment, Hub, Issue, Repo, now_iso
 
-__all__ = ["issue_routes"]
+__all__ = [
+    "create_comment",
+    "create_issue",
+    "get_issue",
+    "list_comments",
+    "list_issues",
+    "search",
+    "update_issue",
+]
 
 _STATES = ("open", "closed")
 _REASONS = ("completed", "not_planned", "reopened")
@@ -201,17 +208,3 @@ async def search(request: Request) -> Response:
     items = [{**issue_json(base, hub, repo, issue), "score": 1.0} for repo, issue in page]
     body = {"total_count": len(found), "incomplete_results": False, "items": items}
     return JSONResponse(body, headers=headers)
-
-
-def issue_routes() -> list[Route]:
-    """The routes of this module."""
-    prefix = "/repos/{owner}/{repo}/issues"
-    return [
-        Route(prefix, list_issues, methods=["GET"]),
-        Route(prefix, create_issue, methods=["POST"]),
-        Route(f"{prefix}/{{number}}", get_issue, methods=["GET"]),
-        Route(f"{prefix}/{{number}}", update_issue, methods=["PATCH"]),
-        Route(f"{prefix}/{{number}}/comments", list_comments, methods=["GET"]),
-        Route(f"{prefix}/{{number}}/comments", create_comment, methods=["POST"]),
-        Route("/search/issues", search, methods=["GET"]),
-    ]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from .api_repos import repo_of
 from .context import base_url, context_of, read_object
@@ -14,7 +13,7 @@ from .paging import paginate
 from .render_git import change_json, pull_changes, pull_json
 from .state import Issue, PullInfo, Repo, now_iso
 
-__all__ = ["pull_routes"]
+__all__ = ["create_pull", "get_pull", "list_files", "list_pulls"]
 
 _DOCS = "https://docs.github.com/rest/pulls/pulls"
 
@@ -122,14 +121,3 @@ async def create_pull(request: Request) -> Response:
     issue = hub.add_issue(repo, title.strip(), text, hub.viewer.login, now_iso(), pull=pull)
     rendered = pull_json(base_url(request), hub, repo, issue, full=True)
     return JSONResponse(rendered, status_code=201, headers={"Location": rendered["url"]})
-
-
-def pull_routes() -> list[Route]:
-    """The routes of this module."""
-    prefix = "/repos/{owner}/{repo}/pulls"
-    return [
-        Route(prefix, list_pulls, methods=["GET"]),
-        Route(prefix, create_pull, methods=["POST"]),
-        Route(f"{prefix}/{{number}}", get_pull, methods=["GET"]),
-        Route(f"{prefix}/{{number}}/files", list_files, methods=["GET"]),
-    ]

@@ -7,7 +7,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from .context import base_url, context_of, read_object
 from .errors import GitHubError, missing_param, not_found
@@ -17,7 +16,21 @@ from .render import repo_json, user_json
 from .render_git import branch_json, change_json, commit_json, ref_json
 from .state import Repo
 
-__all__ = ["repo_of", "repo_routes"]
+__all__ = [
+    "create_ref",
+    "get_branch",
+    "get_commit",
+    "get_ref",
+    "get_repo",
+    "list_branches",
+    "list_commits",
+    "org_repos",
+    "rate_limit",
+    "repo_of",
+    "user_repos",
+    "viewer",
+    "viewer_repos",
+]
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 _BAD_REF = re.compile(r"(\.\.|[\x00-\x20~^:?*\[\\]|@\{|//|/$|\.lock$|\.$|^-)")
@@ -210,22 +223,3 @@ async def create_ref(request: Request) -> Response:
         raise GitHubError(422, "Reference already exists")
     repo.branches[branch] = sha
     return JSONResponse(ref_json(base_url(request), repo, ref, sha), status_code=201)
-
-
-def repo_routes() -> list[Route]:
-    """The routes of this module."""
-    prefix = "/repos/{owner}/{repo}"
-    return [
-        Route("/user", viewer, methods=["GET"]),
-        Route("/user/repos", viewer_repos, methods=["GET"]),
-        Route("/orgs/{org}/repos", org_repos, methods=["GET"]),
-        Route("/users/{username}/repos", user_repos, methods=["GET"]),
-        Route("/rate_limit", rate_limit, methods=["GET"]),
-        Route(prefix, get_repo, methods=["GET"]),
-        Route(f"{prefix}/branches", list_branches, methods=["GET"]),
-        Route(f"{prefix}/branches/{{branch:path}}", get_branch, methods=["GET"]),
-        Route(f"{prefix}/commits", list_commits, methods=["GET"]),
-        Route(f"{prefix}/commits/{{ref:path}}", get_commit, methods=["GET"]),
-        Route(f"{prefix}/git/ref/{{ref:path}}", get_ref, methods=["GET"]),
-        Route(f"{prefix}/git/refs", create_ref, methods=["POST"]),
-    ]

@@ -9,13 +9,10 @@ from simulator_kit import Controls, Faults, RequestStats, simulator_app
 
 from .access import ResponseHeaders, admit
 from .admin import admin_routes
-from .api_contents import content_routes
-from .api_issues import issue_routes
-from .api_pulls import pull_routes
-from .api_repos import repo_routes
 from .context import Context
 from .errors import GitHubErrors
 from .ratelimit import RateLimits
+from .routes import api_routes
 from .seed import VIEWER, seed_hub
 
 __all__ = ["create_github_app"]
@@ -48,7 +45,7 @@ def create_github_app(
     )
     ctx.reset()
     app = simulator_app(
-        [*repo_routes(), *content_routes(), *issue_routes(), *pull_routes()],
+        api_routes(),
         controls=Controls(faults=ctx.faults, stats=ctx.stats, reset=ctx.reset),
         errors=GitHubErrors(),
         admit=lambda scope: admit(ctx, scope),
