@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol, runtime_checkable
 
 __all__ = [
-    "EXEC_STATUSES",
     "PROBE_COMMAND",
     "CommandResult",
     "DeviceInfo",
@@ -27,7 +26,6 @@ __all__ = [
 ]
 
 ExecStatus = Literal["SUCCESS", "FAILURE", "TIMEOUT"]
-EXEC_STATUSES: tuple[ExecStatus, ...] = ("SUCCESS", "FAILURE", "TIMEOUT")
 # What a reachability check runs: harmless, short, answered by every IOS/IOS-XE/NX-OS device.
 PROBE_COMMAND = "show clock"
 

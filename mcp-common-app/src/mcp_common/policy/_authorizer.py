@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, get_args, runtime_checkable
 
 from mcp_common.auth._principal import Principal
 from mcp_common.errors import PolicyEngineError
@@ -24,7 +24,7 @@ __all__ = [
 ]
 
 Action = Literal["read", "write", "execute"]
-ACTIONS: tuple[str, ...] = ("read", "write", "execute")
+ACTIONS: tuple[Action, ...] = get_args(Action)
 
 _log = get_logger(__name__)
 

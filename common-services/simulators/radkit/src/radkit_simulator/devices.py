@@ -9,12 +9,6 @@ from simulator_kit.network import SITES, Device, is_nxos
 __all__ = ["device_index", "device_type", "device_view"]
 
 _SITE_NAMES = {site.id: site.name for site in SITES}
-_ROLES = {
-    "CORE": "core",
-    "DISTRIBUTION": "distribution",
-    "ACCESS": "access",
-    "BORDER ROUTER": "border",
-}
 
 
 def device_index(device: Device) -> int:
@@ -30,7 +24,7 @@ def device_type(device: Device) -> str:
 def device_view(device: Device) -> dict[str, Any]:
     """One inventory entry, as `GET /api/services/{id}/inventory` returns it."""
     site = _SITE_NAMES.get(device.site_id, "unknown")
-    role = _ROLES.get(device.role, device.role.lower())
+    role = device.role.split()[0].lower()  # BORDER ROUTER -> border, as labels go
     return {
         "name": device.hostname,
         "host": device.ip,
