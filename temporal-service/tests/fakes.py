@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Unpack
 
-from .activities.platform import (
+from temporal_service.activities.platform import (
     ChangeSpec,
     ChangeUpdate,
     DeploySpec,
@@ -17,7 +17,7 @@ from .activities.platform import (
     TemplateInfo,
     ToolCallFailed,
 )
-from .models import ChangeRecord, DeploymentRequest, DeployOutcome, Timings
+from temporal_service.models import ChangeRecord, DeploymentRequest, DeployOutcome, Timings
 
 __all__ = ["ALICE", "DEVICES", "NTP_REQUEST", "TEMPLATE_ID", "FakeChange", "FakePlatformTools"]
 

@@ -22,8 +22,9 @@ from temporalio.worker import Worker
 from mcp_common.observability import AUDIT_LOGGER, EcsJsonFormatter
 from temporal_service.activities import DeploymentActivities, PreviewInfo
 from temporal_service.approval import DeviceRendering, binding_digest
-from temporal_service.testing import DEVICES, NTP_REQUEST, TEMPLATE_ID, FakePlatformTools
 from temporal_service.workflows import TemplateDeploymentWorkflow
+
+from .fakes import DEVICES, NTP_REQUEST, TEMPLATE_ID, FakePlatformTools
 
 REQUEST = NTP_REQUEST
 

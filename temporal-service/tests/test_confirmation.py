@@ -31,8 +31,9 @@ from temporal_service.models import (
     DeploymentStatus,
 )
 from temporal_service.tasks import _running, confirm_key
-from temporal_service.testing import ALICE, NTP_REQUEST, TEMPLATE_ID, FakePlatformTools
 from temporal_service.workflows import TemplateDeploymentWorkflow
+
+from .fakes import ALICE, NTP_REQUEST, TEMPLATE_ID, FakePlatformTools
 
 REQUEST = replace(NTP_REQUEST, confirm_before_change=True)
 

@@ -23,10 +23,10 @@ from simulator_kit.serve import BackgroundServer
 from temporal_service.activities import DeploymentActivities
 from temporal_service.server import build
 from temporal_service.settings import WorkflowSettings
-from temporal_service.testing import DEVICES, TEMPLATE_ID, FakePlatformTools
 from temporal_service.workflows import TemplateDeploymentWorkflow
 
 from .conftest import free_port, text_of
+from .fakes import DEVICES, TEMPLATE_ID, FakePlatformTools
 
 ARGS = {
     "template_id": TEMPLATE_ID,

@@ -26,8 +26,9 @@ from temporal_service.models import (
     DeploymentResult,
     DeploymentStatus,
 )
-from temporal_service.testing import ALICE, DEVICES, NTP_REQUEST, FakePlatformTools
 from temporal_service.workflows import TemplateDeploymentWorkflow
+
+from .fakes import ALICE, DEVICES, NTP_REQUEST, FakePlatformTools
 
 REQUEST = NTP_REQUEST
 

@@ -25,11 +25,11 @@ from platform_launcher.openbao import OpenBaoDevServer
 from simulator_kit.network import DEVICES
 from temporal_service.models import DeploymentRequest, Timings
 from temporal_service.settings import WorkflowSettings
-from temporal_service.testing import FakePlatformTools
 from temporal_service.worker import build_worker, worker_secret
 from temporal_service.workflows import TemplateDeploymentWorkflow
 
 from .conftest import NTP_PARAMS, NTP_TEMPLATE, ROOT, Platform, workflow_settings
+from .fakes import FakePlatformTools
 
 DEPLOY = "POST /dna/intent/api/v2/template-programmer/template/deploy"
 DEPLOY_STATUS = "/dna/intent/api/v1/template-programmer/template/deploy/status"
