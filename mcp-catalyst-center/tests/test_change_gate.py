@@ -259,6 +259,16 @@ def test_the_settings_give_the_gate_its_servicenow_and_read_account(policy_path:
     )
 
 
+def test_the_gate_retries_servicenow_as_every_backend_call_is_retried(policy_path: Path) -> None:
+    s = settings(
+        policy_path, servicenow_instance_url="http://127.0.0.1:9102",
+        backend_retries=1, backend_backoff=0.25, backend_max_retry_after=7,
+    )  # fmt: skip
+    lookup = change_gate(s, read_account(), PlatformMetrics("t")).lookup
+    assert isinstance(lookup, ServiceNowChangeLookup)
+    assert lookup.retry == RetryPolicy(retries=1, backoff=0.25, max_retry_after=7)
+
+
 # --- in the server's chain ----------------------------------------------------------------
 @pytest.fixture
 def as_worker(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,6 @@ import httpx
 from mcp_common.auth import Principal
 from mcp_common.errors import ConfigurationError, PlatformError, SecretError, UpstreamError
 from mcp_common.http import (
-    RetryPolicy,
     SecretBackedClient,
     json_body,
     raise_for_status,
@@ -232,7 +231,7 @@ def change_gate(
         instance_url=str(settings.servicenow_instance_url),
         secret_path=settings.servicenow_secret_path,
         timeout=settings.servicenow_timeout,
-        retry=RetryPolicy(retries=settings.backend_retries, backoff=settings.backend_backoff),
+        retry=settings.retry_policy(),
         metrics=metrics,
     )
     return ChangeGate(lookup)
