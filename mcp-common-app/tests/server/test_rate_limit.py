@@ -16,6 +16,8 @@ import redis.asyncio as redis
 
 from mcp_common.server import InMemoryRateLimiter, RedisRateLimiter
 
+from ..conftest import CancelAfterSend
+
 
 async def test_in_memory_allows_the_budget_then_says_how_long_to_wait() -> None:
     limiter = InMemoryRateLimiter(per_minute=3)
@@ -174,3 +176,16 @@ async def test_reservations_made_by_concurrent_calls_add_up_and_none_is_lost(
         assert int(await client.get(name)) == reserved
     await limiter.hit("alice:t")
     assert int(await client.get(name)) == reserved + 10
+
+
+async def test_a_call_cancelled_as_its_count_reaches_redis_ends_cancelled(
+    racing_redis: tuple[redis.Redis, CancelAfterSend],
+) -> None:
+    client, after_send = racing_redis
+    limiter = RedisRateLimiter(client, per_minute=1, prefix=f"test:{uuid.uuid4().hex}:")
+    assert await limiter.hit("alice:warm-up") == 0.0  # the script is loaded, the pool open
+    caller = await after_send.race(limiter.hit("alice:t"))
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert after_send.cancelled == 1  # the race was reached: cancelled right after the send
+    assert caller.cancelled()  # not admitted as if nothing happened

@@ -17,6 +17,8 @@ from redis.backoff import NoBackoff
 
 from mcp_common.server import InMemoryReadCache, ReadCache, RedisReadCache
 
+from ..conftest import CancelAfterSend
+
 
 @pytest.fixture(params=["memory", "redis"])
 async def cache(request: pytest.FixtureRequest, redis_url: str) -> AsyncIterator[ReadCache]:
@@ -81,3 +83,21 @@ async def test_a_redis_that_cannot_answer_is_a_miss_with_a_warning_never_an_erro
     await cache.invalidate(["inventory"])
     await cache.aclose()
     assert "read cache unavailable" in caplog.text
+
+
+async def test_a_call_cancelled_as_it_reaches_redis_ends_cancelled_not_as_a_miss(
+    racing_redis: tuple[redis.Redis, CancelAfterSend],
+) -> None:
+    client, after_send = racing_redis
+    cache = RedisReadCache(client, prefix=f"test:{uuid.uuid4().hex}:")
+    await cache.put("devices", b"d", ttl=30, tags=["inventory"])  # the pool is open
+    for call in (
+        cache.get("devices"),
+        cache.put("sites", b"s", ttl=30, tags=["sites"]),
+        cache.invalidate(["inventory"]),
+    ):
+        caller = await after_send.race(call)
+        with pytest.raises(asyncio.CancelledError):
+            await caller
+        assert caller.cancelled()
+    assert after_send.cancelled == 3  # each race was reached: cancelled right after a send

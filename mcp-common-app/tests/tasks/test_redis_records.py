@@ -1,10 +1,7 @@
 """`RedisTaskRecords` against the real Redis: a cancel always reaches the caller.
 
-redis-py sends every command under `asyncio.wait_for(..., socket_timeout)`, and on Python
-3.11 `wait_for` returns the result and drops a cancel that arrives just after the command
-was sent (CPython gh-86296). The client here is built as the platform builds it (a
-`socket_timeout`) with a connection that cancels the caller at exactly that moment, so the
-race is reached on purpose, never by timing.
+The client (`racing_redis`, tests/conftest.py) cancels the caller just after a command is
+sent, where redis-py on Python 3.11 would drop the cancel.
 """
 
 from __future__ import annotations
@@ -12,8 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 import pytest_asyncio
@@ -21,34 +17,16 @@ import redis.asyncio as redis
 
 from mcp_common.tasks import RedisTaskRecords, TaskRecord
 
+from ..conftest import CancelAfterSend
+
 TaskOperation = Callable[[RedisTaskRecords, TaskRecord], Awaitable[object]]
 
 
-class CancelAfterSend:
-    """Cancels `target` once, right after the next command reaches the socket."""
-
-    def __init__(self) -> None:
-        self.target: asyncio.Task[Any] | None = None
-        self.cancelled = 0
-
-    def __call__(self) -> None:
-        if self.target is not None:
-            self.target.cancel()
-            self.target, self.cancelled = None, self.cancelled + 1
-
-
 @pytest_asyncio.fixture
-async def hook(redis_url: str) -> AsyncIterator[tuple[RedisTaskRecords, CancelAfterSend]]:
-    after_send = CancelAfterSend()
-
-    class Connection(redis.Connection):
-        async def _send_packed_command(self, command: Iterable[bytes]) -> None:
-            await super()._send_packed_command(command)
-            after_send()  # in wait_for's inner task: the command is sent, wait_for not back
-
-    client = redis.Redis.from_url(
-        redis_url, socket_timeout=0.5, socket_connect_timeout=0.5, connection_class=Connection
-    )
+async def hook(
+    racing_redis: tuple[redis.Redis, CancelAfterSend],
+) -> AsyncIterator[tuple[RedisTaskRecords, CancelAfterSend]]:
+    client, after_send = racing_redis
     records = RedisTaskRecords(client, namespace=f"test-{uuid.uuid4().hex[:8]}")
     yield records, after_send
     await records.aclose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from mcp_common._redis import redis_client
 from mcp_common.auth._verifier import OIDCVerifier
 from mcp_common.errors import ConfigurationError
 from mcp_common.policy._authorizer import Authorizer
@@ -102,16 +103,8 @@ def build_rate_limiter(settings: CommonSettings) -> RateLimiter | None:
     if settings.rate_limit_per_minute == 0:
         return None
     if settings.redis_url:
-        return RedisRateLimiter(_redis(settings.redis_url), settings.rate_limit_per_minute)
+        return RedisRateLimiter(redis_client(settings.redis_url), settings.rate_limit_per_minute)
     return InMemoryRateLimiter(settings.rate_limit_per_minute)
-
-
-def _redis(url: str) -> Any:
-    try:
-        import redis.asyncio as redis
-    except ImportError as exc:  # pragma: no cover - redis is a dependency
-        raise ConfigurationError("MCP_REDIS_URL needs the 'redis' package") from exc
-    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
 
 
 def build_read_cache(settings: CommonSettings) -> ReadCache | None:
@@ -119,5 +112,5 @@ def build_read_cache(settings: CommonSettings) -> ReadCache | None:
     if not settings.tool_cache:
         return None
     if settings.redis_url:
-        return RedisReadCache(_redis(settings.redis_url))
+        return RedisReadCache(redis_client(settings.redis_url))
     return InMemoryReadCache()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any, Protocol, runtime_checkable
 
+from mcp_common._redis import cancels_kept
 from mcp_common.observability._logging import get_logger
 
 __all__ = ["InMemoryRateLimiter", "RateLimiter", "RedisRateLimiter"]
@@ -67,7 +68,8 @@ class RedisRateLimiter:
     and every call counts in Redis.
 
     Fails open: when Redis is unreachable the call is allowed and a warning is logged,
-    because a rate limit protects capacity, not confidentiality.
+    because a rate limit protects capacity, not confidentiality. A call cancelled while it
+    waits for Redis ends cancelled (`cancels_kept`), never admitted.
     """
 
     def __init__(
@@ -101,7 +103,8 @@ class RedisRateLimiter:
             return 0.0
         name = f"{self._prefix}{key}:{window}"
         try:
-            count = int(await self._script(keys=[name], args=[self._batch, 120]))
+            with cancels_kept():
+                count = int(await self._script(keys=[name], args=[self._batch, 120]))
         except Exception as exc:
             _log.warning(
                 "rate limiter unavailable, allowing",

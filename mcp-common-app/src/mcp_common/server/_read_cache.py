@@ -15,6 +15,7 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from typing import Any, Protocol, runtime_checkable
 
+from mcp_common._redis import cancels_kept
 from mcp_common.observability._logging import get_logger
 
 __all__ = ["InMemoryReadCache", "ReadCache", "RedisReadCache"]
@@ -84,7 +85,8 @@ class RedisReadCache:
 
     A read is one GET. A store is one pipelined round trip (SET, SADD to each tag's set,
     which expires with the longest entry in it). An invalidation reads the tag's set and
-    deletes its keys and the set.
+    deletes its keys and the set. A call cancelled while it waits for Redis ends cancelled
+    (`cancels_kept`), not as a miss.
     """
 
     def __init__(self, redis: Any, *, prefix: str = "mcp:cache:") -> None:
@@ -94,7 +96,8 @@ class RedisReadCache:
     async def get(self, key: str) -> bytes | None:
         """The entry, or None (also when Redis does not answer)."""
         try:
-            value = await self._redis.get(self._prefix + key)
+            with cancels_kept():
+                value = await self._redis.get(self._prefix + key)
         except Exception as exc:
             self._warn("get", exc)
             return None
@@ -111,7 +114,8 @@ class RedisReadCache:
                 pipe.sadd(name, self._prefix + key)
                 pipe.expire(name, seconds, gt=True)
                 pipe.expire(name, seconds, nx=True)
-            await pipe.execute()
+            with cancels_kept():
+                await pipe.execute()
         except Exception as exc:
             self._warn("put", exc)
 
@@ -120,8 +124,9 @@ class RedisReadCache:
         for tag in tags:
             name = f"{self._prefix}tag:{tag}"
             try:
-                keys = await self._redis.smembers(name)
-                await self._redis.delete(name, *keys)
+                with cancels_kept():
+                    keys = await self._redis.smembers(name)
+                    await self._redis.delete(name, *keys)
             except Exception as exc:
                 self._warn("invalidate", exc)
 

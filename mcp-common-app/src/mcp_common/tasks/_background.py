@@ -42,10 +42,10 @@ from fastmcp.tools.base import ToolResult
 from mcp.shared.exceptions import MCPError
 from mcp_types import INTERNAL_ERROR
 
+from mcp_common._redis import redis_client
 from mcp_common.auth._principal import Principal
 from mcp_common.errors import PlatformError
 from mcp_common.observability._logging import get_logger
-from mcp_common.server._components import _redis
 from mcp_common.server._error_middleware import ErrorMiddleware
 from mcp_common.server._tool_call import run_when_work_ends
 from mcp_common.settings import CommonSettings
@@ -436,7 +436,7 @@ def build_task_records(settings: CommonSettings) -> TaskRecords:
     """Redis (the platform's `MCP_REDIS_URL`) when configured, else this process's memory;
     records are kept apart per service (`service_name`)."""
     if settings.redis_url:
-        return RedisTaskRecords(_redis(settings.redis_url), namespace=settings.service_name)
+        return RedisTaskRecords(redis_client(settings.redis_url), namespace=settings.service_name)
     return InMemoryTaskRecords()
 
 

@@ -4,21 +4,16 @@ One hash per task (`<prefix><namespace>:<task id>`) that expires `ttl_ms` after 
 creation (Redis key TTL). Changes run as one Lua script, so the check (not terminal, lease
 ended) and the write are atomic across processes.
 
-A cancel always reaches the caller: redis-py sends every command under `asyncio.wait_for`
-(the client's `socket_timeout`), and on Python 3.11 `wait_for` drops a cancel that arrives
-just as the command was sent (it returns the result instead; CPython gh-86296, fixed in
-3.12). Each operation checks whether its task was cancelled meanwhile and, if so, raises
-`CancelledError` whatever Redis answered: a task's work cancelled while it reports progress
-ends, instead of running on to its deadline.
+A cancel always reaches the caller (`cancels_kept`, see mcp_common._redis): a task's work
+cancelled while it reports progress ends, instead of running on to its deadline.
 """
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from typing import Any
 
+from mcp_common._redis import cancels_kept
 from mcp_common.observability._logging import get_logger
 from mcp_common.tasks._records import (
     TaskRecord,
@@ -59,7 +54,7 @@ class RedisTaskRecords:
         """HSET the record and PEXPIRE it, in one transaction."""
         key = self._prefix + record.task_id
         try:
-            with _cancels_kept():
+            with cancels_kept():
                 async with self._redis.pipeline(transaction=True) as pipe:
                     pipe.hset(key, mapping=record.encode())
                     pipe.pexpire(key, record.ttl_ms)
@@ -70,7 +65,7 @@ class RedisTaskRecords:
     async def read(self, task_id: str) -> TaskRecord | None:
         """HGETALL; None when the key is gone (or does not hold a record)."""
         try:
-            with _cancels_kept():
+            with cancels_kept():
                 fields = await self._redis.hgetall(self._prefix + task_id)
         except Exception as exc:
             raise self._unavailable("read", exc) from None
@@ -93,7 +88,7 @@ class RedisTaskRecords:
         for name, value in changes.items():
             args += [name, encode_field(name, value)]
         try:
-            with _cancels_kept():
+            with cancels_kept():
                 applied = await self._change(keys=[self._prefix + task_id], args=args)
         except Exception as exc:
             raise self._unavailable("change", exc) from None
@@ -110,24 +105,3 @@ class RedisTaskRecords:
             extra={"event.action": "task.store.error", "error.type": type(exc).__name__},
         )
         return TaskStoreUnavailable()
-
-
-@contextmanager
-def _cancels_kept() -> Iterator[None]:
-    """Raise CancelledError when the task was cancelled during the block but the block
-    ended without it (the cancel was swallowed on the way), whatever it answered or raised.
-
-    A cancel delivered as usual ends the block with CancelledError, and the block's own
-    timeouts withdraw the cancels they made (`uncancel`); so a count of cancel requests
-    (`Task.cancelling`) higher at the end than at the start means one was dropped.
-    """
-    task = asyncio.current_task()
-    before = task.cancelling() if task is not None else 0
-    try:
-        yield
-    except Exception:
-        if task is not None and task.cancelling() > before:
-            raise asyncio.CancelledError from None
-        raise
-    if task is not None and task.cancelling() > before:
-        raise asyncio.CancelledError
