@@ -39,6 +39,17 @@ def test_helpers_get_a_token_a_minted_token_and_a_rotation() -> None:
         assert idp.rotate() == keyset.current().kid != old_kid
 
 
+def test_the_issuer_options_reach_the_app_and_a_one_shot_resource_list_is_kept() -> None:
+    known = "http://127.0.0.1:18002/mcp"
+    with IdpServer(resources=(r for r in [known]), admin=False) as idp:
+        assert jwt.decode(idp.token("developer", resource=known),
+                          options={"verify_signature": False})["aud"] == known  # fmt: skip
+        with pytest.raises(httpx.HTTPStatusError) as refused:
+            idp.token("developer", resource="http://127.0.0.1:9/mcp")
+        assert refused.value.response.json()["error"] == "invalid_target"
+        assert httpx.post(idp.endpoint("/admin/mint"), json={}).status_code == 404
+
+
 def test_token_helper_raises_when_the_issuer_refuses() -> None:
     with IdpServer(client_secrets={"admin": "rotated"}) as idp:
         assert idp.secret("admin") == "rotated"
