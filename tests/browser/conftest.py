@@ -1,5 +1,6 @@
 """Browser tests of the operator console: the whole platform (the launcher, as `make up`
-runs it, on free ports) driven by Playwright through Debian's Chromium, headless.
+runs it, on free ports: the session's `launched_platform`) driven by Playwright through
+Debian's Chromium, headless.
 
 Never `playwright install`: the browser is /usr/bin/chromium (`apt-get install chromium`;
 `.ci/run` installs it). A failing test saves a screenshot of each of its pages next to the
@@ -21,7 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 
 from dev_idp.identities import dev_secret
 from dev_idp.otp import current_code, totp_secret
-from platform_launcher.platform import ROOT, LocalPlatform, PlatformPorts
+from platform_launcher.platform import ROOT, LocalPlatform
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -35,7 +36,6 @@ CHROMIUM_ARGS = [
 ]
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 LAPTOP = {"width": 1366, "height": 850}
-STARTUP_SECONDS = 120.0
 
 
 @pytest.fixture(scope="session")
@@ -50,28 +50,10 @@ def chromium_path() -> str:
 
 
 @pytest.fixture(scope="module")
-def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalPlatform]:
-    """The whole platform on free ports, as `make up` starts it (console included)."""
-    state = tmp_path_factory.mktemp("console-platform")
-    local = LocalPlatform(ports=PlatformPorts.free(), state_dir=state, say=lambda _: None)
-    # A shared CI host may be busy: give each part more than make up's 30 s to get ready.
-    supervisor = local.supervisor
-    wait_http, wait_port = supervisor.wait_http, supervisor.wait_port
-    supervisor.wait_http = lambda name, url, timeout=30.0: wait_http(  # type: ignore[method-assign]
-        name, url, max(timeout, STARTUP_SECONDS)
-    )
-    supervisor.wait_port = lambda name, port, timeout=30.0: wait_port(  # type: ignore[method-assign]
-        name, port, max(timeout, STARTUP_SECONDS)
-    )
-    try:
-        local.start()
-    except RuntimeError:
-        for log in sorted((state / "logs").glob("*.log")):
-            print(f"--- {log.name}\n{log.read_text()[-3000:]}")
-        raise
-    assert "console" in local.endpoints, "the launcher did not start the console"
-    yield local
-    local.stop()
+def platform(launched_platform: LocalPlatform) -> LocalPlatform:
+    """The whole platform as `make up` starts it (console included): the session's own."""
+    assert "console" in launched_platform.endpoints, "the launcher did not start the console"
+    return launched_platform
 
 
 @pytest.fixture(scope="module")
