@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from typing import Any, ClassVar, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Self, TypeVar
 
 import httpx
 
@@ -12,7 +12,9 @@ from mcp_common.errors import ConfigurationError
 from mcp_common.http._backend_settings import BackendSettings
 from mcp_common.http._client import make_http_client
 from mcp_common.http._retry import RetryPolicy
-from mcp_common.secrets._store import SecretStore
+
+if TYPE_CHECKING:  # a contract only: the http package does not depend on secrets
+    from mcp_common.secrets._store import SecretStore
 
 __all__ = ["Endpoint", "SecretBackedClient", "positive_seconds", "verify_tls_of"]
 

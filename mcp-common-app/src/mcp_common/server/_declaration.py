@@ -15,12 +15,13 @@ from mcp_common.policy._authorizer import Authorizer, CachingAuthorizer, PolicyF
 from mcp_common.secrets._store import SecretStore
 from mcp_common.server._components import build_secret_store
 from mcp_common.server._factory import PlatformServer, create_server, run_server, run_workers
+from mcp_common.server._runtime import tune_gc
 from mcp_common.server._toolset import Toolset
-from mcp_common.server._workers import spec_location
+from mcp_common.server._workers import spec_location, spec_named
 from mcp_common.settings import CommonSettings, load_settings
 from mcp_common.tasks._background import background_tasks
 
-__all__ = ["BackendClient", "Components", "ServerSpec", "build_server", "serve"]
+__all__ = ["BackendClient", "Components", "ServerSpec", "build_server", "serve", "worker_app"]
 
 
 class BackendClient(Protocol):
@@ -135,3 +136,14 @@ def serve(spec: ServerSpec[Any, Any]) -> None:
         run_workers(settings, spec_location(spec))
         return
     run_server(build_server(spec, settings))
+
+
+def worker_app() -> Any:
+    """The ASGI app of one worker process: the server MCP_SERVER_SPEC names, built from the
+    environment (uvicorn imports it by name, `mcp_common.server:worker_app`)."""
+    spec = spec_named()
+    settings = load_settings(spec.settings)
+    configure_logging(settings.service_name, settings.log_level)
+    app = build_server(spec, settings).http_app()
+    tune_gc()
+    return app

@@ -298,7 +298,7 @@ def run_workers(settings: CommonSettings, spec_location: str) -> None:
     os.environ[SPEC_ENV] = spec_location
     prepare_metrics_dir(settings.service_name)
     run_listener(
-        "mcp_common.server._workers:worker_app",
+        "mcp_common.server:worker_app",
         factory=True,
         workers=settings.workers,
         **_listener_options(settings),

@@ -1,10 +1,11 @@
 """Worker processes: several uvicorn workers on one socket, each building its own server.
 
 uvicorn starts workers as fresh interpreters (spawn), so each needs an importable factory:
-`worker_app` reads which server to build from `MCP_SERVER_SPEC` ("module:attribute" of a
-`ServerSpec`), set by `serve` before the workers start, and builds it from the same
-environment. Metrics are counted per process into `PROMETHEUS_MULTIPROC_DIR`, which must
-be set before any worker imports prometheus_client (`prepare_metrics_dir`).
+`worker_app` (in `_declaration`) reads which server to build from `MCP_SERVER_SPEC`
+("module:attribute" of a `ServerSpec`, `spec_named`), set by `serve` before the workers
+start, and builds it from the same environment. Metrics are counted per process into
+`PROMETHEUS_MULTIPROC_DIR`, which must be set before any worker imports prometheus_client
+(`prepare_metrics_dir`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-__all__ = ["SPEC_ENV", "prepare_metrics_dir", "spec_location", "worker_app"]
+__all__ = ["SPEC_ENV", "prepare_metrics_dir", "spec_location", "spec_named"]
 
 SPEC_ENV = "MCP_SERVER_SPEC"
 _METRICS_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -55,20 +56,10 @@ def prepare_metrics_dir(service: str) -> Path:
     return path
 
 
-def worker_app() -> Any:
-    """The ASGI app of one worker: the server named by MCP_SERVER_SPEC, from the environment."""
-    from mcp_common.observability._logging import configure_logging
-    from mcp_common.server._declaration import build_server
-    from mcp_common.server._runtime import tune_gc
-    from mcp_common.settings import load_settings
-
+def spec_named() -> Any:
+    """The `ServerSpec` that MCP_SERVER_SPEC names (in a worker process)."""
     location = os.environ.get(SPEC_ENV, "")
     module_name, _, attribute = location.partition(":")
     if not module_name or not attribute:
         raise RuntimeError(f"{SPEC_ENV} must be 'module:attribute', got {location!r}")
-    spec = getattr(importlib.import_module(module_name), attribute)
-    settings = load_settings(spec.settings)
-    configure_logging(settings.service_name, settings.log_level)
-    app = build_server(spec, settings).http_app()
-    tune_gc()
-    return app
+    return getattr(importlib.import_module(module_name), attribute)
