@@ -10,7 +10,7 @@ PYTEST_ARGS ?=
 
 help:
 	@echo "make up            run the platform (Ctrl-C stops it)"
-	@echo "make test          ruff, mypy (strict) and the whole test suite"
+	@echo "make test          ruff, import contracts, mypy (strict) and the whole test suite"
 	@echo "make token ID=...  print an access token for a demo identity (SERVER=... for one server)"
 	@echo "make otp ID=...    print the current one-time code of an MFA demo identity"
 	@echo "make bench         run the benchmarks (numbers go to docs/benchmarks.md)"
@@ -34,6 +34,7 @@ otp: sync
 lint: sync
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen lint-imports --no-cache
 
 typecheck: sync
 	$(UV) run --frozen mypy
@@ -50,4 +51,4 @@ bench: sync
 	$(UV) run --frozen python bench/load.py --write docs/benchmarks.md
 
 clean:
-	rm -rf .platform .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .platform .pytest_cache .mypy_cache .ruff_cache .import_linter_cache

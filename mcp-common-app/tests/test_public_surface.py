@@ -18,6 +18,10 @@ CONCERNS = sorted(p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_fi
 PRIVATE_MODULES = sorted(
     f"mcp_common.{p.parent.name}.{p.stem}" for p in PACKAGE.glob("*/_*.py") if p.stem != "__init__"
 )
+# Plumbing shared by several concerns (e.g. `_redis`): private, and part of no face.
+SHARED_MODULES = sorted(
+    f"mcp_common.{p.stem}" for p in PACKAGE.glob("_*.py") if p.stem != "__init__"
+)
 
 
 def _banned_modules() -> set[str]:
@@ -35,7 +39,17 @@ def test_the_concerns_are_the_documented_ones() -> None:
 def test_every_private_module_is_banned_outside_mcp_common() -> None:
     # ruff's TID251 refuses any import of these outside mcp-common-app; a new private module
     # that is not listed would be importable by consumers, so the list must stay complete.
-    assert _banned_modules() == set(PRIVATE_MODULES)
+    assert _banned_modules() == set(PRIVATE_MODULES) | set(SHARED_MODULES)
+
+
+@pytest.mark.parametrize("module", SHARED_MODULES)
+def test_shared_plumbing_declares_its_names_and_no_face_offers_them(module: str) -> None:
+    shared = importlib.import_module(module)
+    assert isinstance(shared.__all__, list), f"{module} has no __all__"
+    faces = [mcp_common, *(importlib.import_module(f"mcp_common.{c}") for c in CONCERNS)]
+    for package in faces:
+        offered = {getattr(package, name, None) for name in face(package)}
+        assert not offered & {getattr(shared, name) for name in shared.__all__}, package.__name__
 
 
 def test_the_lint_rule_is_on_and_only_mcp_common_may_use_its_internals() -> None:
