@@ -20,6 +20,7 @@ from mcp_rest_api_proxy.problems import ProxyProblem, denied, from_mcp_error, pr
         ("denied", 403),
         ("unknown_tool", 404),
         ("invalid_arguments", 422),
+        ("invalid_input", 422),
         ("rate_limited", 429),
         ("too_large", 413),
         ("unauthorized", 401),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 __all__ = [
     "AuthenticationError",
     "AuthorizationDenied",
@@ -62,11 +64,12 @@ class UnknownTool(PlatformError):
 
 
 class RateLimitExceeded(PlatformError):
-    """The caller exceeded the per principal x tool rate limit."""
+    """The caller exceeded the per principal x tool rate limit; `retry_after` is the wait in
+    whole seconds, rounded up (a caller who obeys it is not refused again for coming early)."""
 
     def __init__(self, tool: str, retry_after: float) -> None:
         self.tool = tool
-        self.retry_after = max(1, round(retry_after))
+        self.retry_after = max(1, math.ceil(retry_after))
         super().__init__(f"Rate limit exceeded for tool '{tool}'; retry in {self.retry_after} s")
 
 
