@@ -269,3 +269,22 @@ async def test_a_record_is_gone_once_its_ttl_has_passed_and_a_change_does_not_br
         await asyncio.sleep(0.01)
     assert not await records.change(kept.task_id, {"message": "1/3 devices done"})
     assert await records.read(kept.task_id) is None
+
+
+async def test_the_ttl_counts_from_the_records_creation_not_from_when_it_was_added(
+    records: TaskRecords,
+) -> None:
+    created = time.time() - 120
+    late = record(created_at=created, updated_at=created, ttl_ms=60_000)
+    await records.add(late)  # added a minute after its ttl ended
+    assert await records.read(late.task_id) is None
+    kept = record(created_at=created, updated_at=created, ttl_ms=3_600_000)
+    await records.add(kept)
+    assert await records.read(kept.task_id) == kept
+
+
+async def test_an_empty_change_applies_nothing(records: TaskRecords) -> None:
+    kept = record()
+    await records.add(kept)
+    assert not await records.change(kept.task_id, {})
+    assert await records.read(kept.task_id) == kept

@@ -50,7 +50,7 @@ class InMemoryTaskRecords:
         """Apply the changes to an unfinished record (and an ended lease, when asked)."""
         check_changes(changes)
         record = await self.read(task_id)
-        if record is None or record.terminal:
+        if not changes or record is None or record.terminal:
             return False
         if lease_before is not None and record.lease_until >= lease_before:
             return False

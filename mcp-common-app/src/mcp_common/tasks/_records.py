@@ -143,7 +143,8 @@ class TaskRecords(Protocol):
         """Apply `changes` (field -> value) unless the record is gone or terminal.
 
         With `lease_before`, only when the record's lease ended before that time (so a
-        holder that renewed it meanwhile wins). True when the change was applied.
+        holder that renewed it meanwhile wins). True when the change was applied (an empty
+        one applies nothing: False).
         """
         ...
 

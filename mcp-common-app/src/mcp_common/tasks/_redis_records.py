@@ -51,13 +51,14 @@ class RedisTaskRecords:
         self._change = redis.register_script(_CHANGE)
 
     async def add(self, record: TaskRecord) -> None:
-        """HSET the record and PEXPIRE it, in one transaction."""
+        """HSET the record and PEXPIREAT it `ttl_ms` after its creation, in one transaction
+        (a record added after that is gone at once, as in memory)."""
         key = self._prefix + record.task_id
         try:
             with cancels_kept():
                 async with self._redis.pipeline(transaction=True) as pipe:
                     pipe.hset(key, mapping=record.encode())
-                    pipe.pexpire(key, record.ttl_ms)
+                    pipe.pexpireat(key, int(record.created_at * 1000) + record.ttl_ms)
                     await pipe.execute()
         except Exception as exc:
             raise self._unavailable("add", exc) from None
