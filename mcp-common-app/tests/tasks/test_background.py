@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any
 
-import mcp_types as mt
 import pytest
 import pytest_asyncio
 import redis.asyncio as redis
@@ -23,7 +22,7 @@ from fastmcp.exceptions import ToolError
 from fastmcp.tools.base import ToolResult
 from mcp.shared.exceptions import MCPError
 
-from mcp_common import Principal, UpstreamError
+from mcp_common import UpstreamError
 from mcp_common.tasks import (
     BackgroundTaskStore,
     InMemoryTaskRecords,
@@ -31,35 +30,17 @@ from mcp_common.tasks import (
     TaskNotFound,
     TaskRecord,
     TaskRecords,
-    TaskView,
     TooManyTasks,
     point_of_no_return,
     report_backend_job,
     report_progress,
 )
 
-ALICE = Principal("alice", frozenset({"network-engineers"}))
-TOOL = "deploy_template"
-
-
-def result(value: dict[str, Any]) -> ToolResult:
-    return ToolResult(content=[mt.TextContent(type="text", text="done")], structured_content=value)
+from .conftest import ALICE, TOOL, result, until
 
 
 def store(records: TaskRecords | None = None, **options: Any) -> BackgroundTaskStore:
     return BackgroundTaskStore({TOOL}, records or InMemoryTaskRecords(), **options)
-
-
-async def until(
-    store: BackgroundTaskStore, task_id: str, done: Callable[[TaskView], bool]
-) -> TaskView:
-    deadline = time.monotonic() + 10
-    while True:
-        view = await store.get(task_id)
-        if done(view):
-            return view
-        assert time.monotonic() < deadline, f"never got there: {view}"
-        await asyncio.sleep(0.01)
 
 
 class Work:
@@ -269,9 +250,18 @@ async def test_a_task_expires_after_its_ttl() -> None:
             await asyncio.sleep(0.02)
 
 
-async def test_stopping_the_server_fails_its_tasks_naming_the_backend_job() -> None:
+@pytest.mark.parametrize(
+    ("hint", "named"),
+    [
+        ("see get_task(task_id='t-9')", "may have finished: see get_task(task_id='t-9')"),
+        ("", "may have finished"),  # without a hint, the job is named alone
+    ],
+)
+async def test_stopping_the_server_fails_its_tasks_naming_the_backend_job(
+    hint: str, named: str
+) -> None:
     async def deploy() -> ToolResult:
-        await report_backend_job("Catalyst Center task t-9", hint="see get_task(task_id='t-9')")
+        await report_backend_job("Catalyst Center task t-9", hint=hint)
         started.set()
         await asyncio.Event().wait()
         raise AssertionError("unreachable")
@@ -284,8 +274,7 @@ async def test_stopping_the_server_fails_its_tasks_naming_the_backend_job() -> N
     record = await records.read(task_id)
     assert record is not None and record.status == "failed"
     assert record.message == (
-        "the server restarted before the task finished; Catalyst Center task t-9 may have "
-        "finished: see get_task(task_id='t-9')"
+        f"the server restarted before the task finished; Catalyst Center task t-9 {named}"
     )
     assert record.error == {"code": -32603, "message": record.message}
 

@@ -10,43 +10,22 @@ message, the refused cancel and the outside-any-request case are in test_backgro
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-import mcp_types as mt
 from fastmcp import Client, FastMCP
 from fastmcp.tools.base import ToolResult
 
-from mcp_common import Principal
 from mcp_common.tasks import (
     BackgroundTaskStore,
     InMemoryTaskRecords,
     TaskStoreUnavailable,
-    TaskView,
     point_of_no_return,
     report_backend_job,
     report_progress,
 )
 
-ALICE = Principal("alice", frozenset({"network-engineers"}))
-TOOL = "deploy_template"
-
-
-def result(value: dict[str, Any]) -> ToolResult:
-    return ToolResult(content=[mt.TextContent(type="text", text="done")], structured_content=value)
-
-
-async def until(
-    store: BackgroundTaskStore, task_id: str, done: Callable[[TaskView], bool]
-) -> TaskView:
-    deadline = time.monotonic() + 10
-    while True:
-        view = await store.get(task_id)
-        if done(view):
-            return view
-        assert time.monotonic() < deadline, f"never got there: {view}"
-        await asyncio.sleep(0.01)
+from .conftest import ALICE, TOOL, result, until
 
 
 class Steps:
@@ -216,22 +195,3 @@ async def test_a_task_store_that_cannot_take_the_reports_never_fails_the_tool() 
     assert done.status == "completed" and done.result is not None
     assert done.result["isError"] is False
     assert done.result["structuredContent"] == {"status": "SUCCESS"}
-
-
-async def test_a_backend_job_reported_without_a_hint_is_named_alone() -> None:
-    async def deploy() -> ToolResult:
-        await report_backend_job("Catalyst Center task t-3")
-        started.set()
-        await asyncio.Event().wait()
-        raise AssertionError("unreachable")
-
-    records, started = InMemoryTaskRecords(), asyncio.Event()
-    tasks = BackgroundTaskStore({TOOL}, records)
-    task_id = (await tasks.create(TOOL, ALICE, deploy)).task_id
-    await started.wait()
-    await tasks.aclose()
-    record = await records.read(task_id)
-    assert record is not None and record.status == "failed"
-    assert record.message == (
-        "the server restarted before the task finished; Catalyst Center task t-3 may have finished"
-    )
