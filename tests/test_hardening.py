@@ -4,7 +4,8 @@ The launcher starts everything on free ports, with short read deadlines (1 s for
 2 s for bodies) and no secret cache (every secret read goes to OpenBao), so slow clients
 and a frozen Vault show within seconds. Every MCP server and the REST proxy are attacked
 the same way: two Authorization headers, Host/Origin look-alikes, slow-loris headers and
-dribbled bodies; the proxy also gets hostile bodies and tools refusing their input.
+dribbled bodies; the proxy also gets hostile bodies and tools refusing their input. Last,
+stopping the platform leaves no process behind.
 """
 
 from __future__ import annotations
@@ -340,3 +341,15 @@ def test_readyz_stays_ready_while_vault_is_paused_and_calls_stay_fast(
         time.sleep(1)
     else:
         pytest.fail("still degraded 30 s after Vault came back")
+
+
+# --- last, since it stops this module's platform -----------------------------------------
+
+
+def test_stop_ends_every_process_and_stopping_again_is_harmless(platform: LocalPlatform) -> None:
+    processes = list(platform.processes.values())
+    assert len(processes) > 5
+    platform.stop()
+    assert all(p.poll() is not None for p in processes)
+    assert not (platform.state_dir / "endpoints.json").exists()
+    platform.stop()  # and the module's fixture stops it once more

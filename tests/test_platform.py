@@ -27,7 +27,6 @@ from platform_launcher.platform import (
     SERVERS,
     WORKER_VAULT_ROLE,
     LocalPlatform,
-    PlatformPorts,
     available_servers,
 )
 from platform_launcher.token import main as token_command
@@ -207,14 +206,6 @@ def test_each_service_logs_in_to_vault_with_a_role_of_its_own(
             json={"role_id": role_id, "secret_id": secret_id},
         )
         assert login.json()["auth"]["policies"] == [role]
-
-
-def test_stop_ends_every_process(tmp_path: Path) -> None:
-    local = LocalPlatform(ports=PlatformPorts.free(), state_dir=tmp_path, say=lambda _: None)
-    local.start()
-    processes = list(local.processes.values())
-    local.stop()
-    assert all(p.poll() is not None for p in processes)
 
 
 def test_the_rest_proxy_serves_legacy_clients_with_the_callers_identity(
