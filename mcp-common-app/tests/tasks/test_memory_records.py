@@ -1,8 +1,8 @@
 """`InMemoryTaskRecords`: the task records of one process, in a dict.
 
 What the `TaskRecords` contract asks of every implementation is in test_records.py; here,
-what only this one does: a record lasts `ttl_ms` from its creation time, and past
-`max_records` the oldest finished records are dropped, never an unfinished one.
+what only this one does: each instance keeps its own records, and past `max_records` the
+oldest finished records are dropped, never an unfinished one.
 """
 
 from __future__ import annotations
@@ -46,23 +46,6 @@ async def test_each_instance_keeps_records_of_its_own() -> None:
     assert await one.read(kept.task_id) == kept
     assert await other.read(kept.task_id) is None
     assert not await other.change(kept.task_id, {"message": "1/3 devices done"})
-
-
-async def test_a_record_lasts_its_ttl_from_its_creation_time_not_from_when_it_was_added() -> None:
-    records = InMemoryTaskRecords()
-    young = record(age=30, ttl_ms=60_000)
-    old = record(age=61, ttl_ms=60_000)  # added now, but created more than its ttl ago
-    await records.add(young)
-    await records.add(old)
-    assert await found(records, young, old) == [True, False]
-
-
-async def test_a_change_to_an_expired_record_is_not_applied_and_does_not_bring_it_back() -> None:
-    records = InMemoryTaskRecords()
-    expired = record(age=61, ttl_ms=60_000)
-    await records.add(expired)
-    assert not await records.change(expired.task_id, {"message": "1/3 devices done"})
-    assert await records.read(expired.task_id) is None
 
 
 async def test_past_the_bound_the_finished_record_created_first_is_dropped() -> None:
