@@ -17,6 +17,9 @@ import pytest
 
 from mcp_common.observability import EcsJsonFormatter
 
+# `pytester` runs small suites in process (tests/test_suite_rules.py checks the rules below).
+pytest_plugins = ["pytester"]
+
 # Shapes of credentials that must never reach a log line (JWTs, Vault tokens, PEM keys).
 _LEAKS = re.compile(
     r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.|\bhv[sb]\.[A-Za-z0-9_-]{20,}|PRIVATE KEY-----"

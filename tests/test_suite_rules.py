@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -22,15 +21,13 @@ def test_skips_without_redis():
 """
 
 
-def test_a_test_that_needs_redis_fails_when_it_would_be_skipped(tmp_path: Path) -> None:
-    (tmp_path / "conftest.py").write_text((ROOT / "conftest.py").read_text())
-    (tmp_path / "test_suite.py").write_text(SUITE)
-    run = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfs", str(tmp_path),
-         "-o", "asyncio_default_fixture_loop_scope=function"],
-        cwd=tmp_path, env={**os.environ, "COLUMNS": "300"}, capture_output=True, text=True,
-        timeout=120,
-    )  # fmt: skip
-    assert run.returncode == 1, run.stdout
-    assert "1 failed, 1 skipped" in run.stdout
-    assert "needs Redis and must not be skipped (Skipped: pretend Redis is optional)" in run.stdout
+def test_a_test_that_needs_redis_fails_when_it_would_be_skipped(pytester: pytest.Pytester) -> None:
+    pytester.makeconftest((ROOT / "conftest.py").read_text())
+    pytester.makepyfile(test_suite=SUITE)
+    run = pytester.runpytest(
+        "-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function"
+    )
+    run.assert_outcomes(failed=1, skipped=1)
+    run.stdout.fnmatch_lines(
+        ["*needs Redis and must not be skipped (Skipped: pretend Redis is optional)*"]
+    )
