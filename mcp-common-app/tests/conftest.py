@@ -10,7 +10,7 @@ is reached on purpose, never by timing.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Coroutine, Iterable
 from typing import Any
 
 import pytest_asyncio
@@ -31,9 +31,9 @@ class CancelAfterSend:
             self.target.cancel()
             self.target, self.cancelled = None, self.cancelled + 1
 
-    async def race(self, call: Any) -> asyncio.Task[Any]:
+    async def race(self, call: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
         """Start `call` (a coroutine) as a task to be cancelled just after its next send."""
-        task = asyncio.ensure_future(call)
+        task = asyncio.create_task(call)
         self.target = task
         return task
 

@@ -76,8 +76,8 @@ class IdpServer(Lifecycle):
         **options: Unpack[IdpOptions],
     ) -> None:
         self.audience = audience
-        if options.get("resources") is not None:  # built twice below: one pass must not drain it
-            options["resources"] = tuple(options["resources"] or ())
+        if (resources := options.get("resources")) is not None:
+            options["resources"] = tuple(resources)  # built twice below: keep a one-shot iterable
         self.keyset = keyset if keyset is not None else KeySet()
         self._identities = identity_map(identities)
         self._secrets = client_secrets_for(self._identities, client_secrets)
